@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ApiError, configureApi, getCsrfToken, importUsers, listUsers, login, updateUnit } from '../src/api.js';
+
+/** Fake fetch: records calls, answers from a queue of [status, body]. */
+function fakeFetch(...replies) {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url, ...init });
+    const [status, body] = replies.shift();
+    const text = body === undefined ? '' : JSON.stringify(body);
+    return new Response(status === 204 ? null : text, { status });
+  };
+  configureApi({ fetch });
+  return calls;
+}
+
+test('login keeps the CSRF token and sends it on non-GET requests only', async () => {
+  const user = { id: 1, username: 'admin' };
+  const calls = fakeFetch(
+    [200, { user, csrf_token: 'tok' }],
+    [200, { users: [] }],
+    [200, { unit: { id: 5 } }],
+  );
+  assert.deepEqual((await login('admin', 'pw')).user, user);
+  assert.equal(getCsrfToken(), 'tok');
+  await listUsers({ unit_id: 3, q: '', role: undefined });
+  await updateUnit(5, { disabled: true });
+
+  assert.equal(calls[0].headers['X-CSRF-Token'], undefined);
+  assert.equal(calls[0].headers['Accept-Language'], 'vi');
+  assert.equal(calls[0].credentials, 'same-origin');
+  assert.deepEqual(JSON.parse(calls[0].body), { username: 'admin', password: 'pw' });
+  assert.equal(calls[1].url, '/api/users?unit_id=3');
+  assert.equal(calls[1].headers['X-CSRF-Token'], undefined);
+  assert.equal(calls[2].method, 'PATCH');
+  assert.equal(calls[2].headers['X-CSRF-Token'], 'tok');
+});
+
+test('a non-2xx reply becomes an ApiError with the server code, message and details', async () => {
+  const rows = [{ row: 2, errors: ['unit_code không tồn tại'] }];
+  const calls = fakeFetch([422, { error: { code: 'import_invalid', message: 'Tệp có lỗi', details: { rows } } }]);
+  const err = await importUsers('username\n').catch((e) => e);
+  assert.ok(err instanceof ApiError);
+  assert.equal(err.status, 422);
+  assert.equal(err.code, 'import_invalid');
+  assert.equal(err.message, 'Tệp có lỗi');
+  assert.deepEqual(err.details.rows, rows);
+  assert.equal(calls[0].headers['Content-Type'], 'text/csv');
+});
+
+test('an unreachable server gives status 0', async () => {
+  configureApi({ fetch: async () => { throw new TypeError('failed'); } });
+  const err = await listUsers().catch((e) => e);
+  assert.equal(err.status, 0);
+  assert.equal(err.code, 'network_error');
+});

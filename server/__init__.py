@@ -1,0 +1,1 @@
+"""eCabinet server: HTTP API, live events and the domain services behind them."""

@@ -1,0 +1,42 @@
+"""`python -m server`: migrate, seed the demo on first start, serve until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from server.app import create_app
+from server.config import load_settings
+from server.logs import setup
+from server.seed import demo_logins
+
+
+def banner(url: str, password: str) -> str:
+    lines = [
+        "",
+        f"  eCabinet đang chạy tại / is running at:  {url}",
+        "",
+        f"  Tài khoản thử nghiệm / demo logins (mật khẩu / password: {password}):",
+    ]
+    lines += [f"    {d.username:<16} {d.full_name} — {d.what}" for d in demo_logins()]
+    lines += ["", "  Nhấn Ctrl-C để dừng / press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    settings = load_settings()
+    setup(settings.log_level, settings.log_json)
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+
+    async def announce(_app: web.Application) -> None:
+        print(banner(url, settings.demo_password), flush=True)
+
+    app.on_startup.append(announce)
+    logging.getLogger("ecabinet").info("starting", extra={"url": url})
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

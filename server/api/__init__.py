@@ -1,0 +1,1 @@
+"""HTTP edge: handlers parse, call one service operation, serialise. Routes live in routes.py."""

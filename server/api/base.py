@@ -1,0 +1,112 @@
+"""Helpers every handler uses: the request's context, its parsed body, JSON out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from server import keys
+from server.errors import BadRequest, DomainError, Invalid
+from server.permissions import Actor
+from server.services import Context
+
+M = TypeVar("M", bound=BaseModel)
+
+ACTOR = "actor"  # request key set by the auth middleware
+LANG = "lang"
+
+
+def lang_of(request: web.Request) -> str:
+    explicit = request.headers.get("Accept-Language", "").strip().lower()
+    return "en" if explicit.startswith("en") else "vi"
+
+
+def client_ip(request: web.Request) -> str | None:
+    return request.remote
+
+
+@asynccontextmanager
+async def context(request: web.Request) -> AsyncIterator[Context]:
+    """A service context bound to this request: fresh DB session, actor from the session."""
+    async with request.app[keys.DATABASE].session() as db:
+        yield Context(
+            db=db,
+            actor=request.get(ACTOR),
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent"),
+            lang=lang_of(request),
+            bus=request.app[keys.EVENTS],
+        )
+
+
+def actor(request: web.Request) -> Actor | None:
+    return request.get(ACTOR)
+
+
+async def parse(request: web.Request, model: type[M]) -> M:
+    """Read and validate the JSON body; every failure is a 4xx with a readable message."""
+    if request.content_type != "application/json":
+        raise BadRequest(
+            "unsupported_media_type",
+            vi="Nội dung gửi lên phải là JSON (Content-Type: application/json).",
+            en="The request body must be JSON (Content-Type: application/json).",
+            status=415,
+        )
+    try:
+        raw: Any = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(
+            "bad_json",
+            vi="Nội dung gửi lên không phải JSON hợp lệ.",
+            en="The request body is not valid JSON.",
+        ) from exc
+    return validate(model, raw)
+
+
+def validate(model: type[M], raw: Any) -> M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid_input(exc) from exc
+
+
+def invalid_input(exc: ValidationError) -> DomainError:
+    fields = [
+        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
+    ]
+    names = ", ".join(f["field"] or "body" for f in fields)
+    return Invalid(
+        "invalid_input",
+        vi=f"Dữ liệu không hợp lệ ở: {names}.",
+        en=f"Invalid data in: {names}.",
+        details={"fields": fields},
+    )
+
+
+def int_param(request: web.Request, name: str, *, query: bool = False) -> int | None:
+    raw = request.query.get(name) if query else request.match_info.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise BadRequest(
+            "bad_parameter",
+            vi=f"Tham số “{name}” phải là số nguyên.",
+            en=f"The parameter “{name}” must be an integer.",
+        ) from exc
+
+
+def path_id(request: web.Request, name: str = "id") -> int:
+    value = int_param(request, name)
+    assert value is not None  # the route pattern guarantees presence
+    return value
+
+
+def out(model: BaseModel, status: int = 200) -> web.Response:
+    return web.json_response(model.model_dump(mode="json"), status=status)

@@ -1,0 +1,57 @@
+"""The application factory: settings in, a ready aiohttp app out (also used by the tests)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from server import keys, middlewares, web_client
+from server.api import routes
+from server.config import Settings, load_settings
+from server.events import EventBus
+from server.metrics import Metrics
+from server.realtime.hub import LiveHub
+from server.seed import seed_demo
+from server.services import passwords
+from storage.db import Database
+
+log = logging.getLogger("ecabinet")
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    database = Database(settings.resolved_database_url)
+    await database.migrate()
+    app[keys.DATABASE] = database
+    if settings.seed_demo:
+        await seed_demo(database, settings.demo_password)
+    yield
+    await database.close()
+
+
+async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[keys.LIVE].close()
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or load_settings()
+    if settings.password_memory_kib:
+        passwords.configure(settings.password_memory_kib)
+    app = web.Application(
+        middlewares=[middlewares.errors, middlewares.observe, middlewares.session],
+        client_max_size=settings.max_json_bytes,
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.EVENTS] = EventBus()
+    app[keys.METRICS] = Metrics()
+    app.cleanup_ctx.append(database_ctx)
+    routes.add_routes(app)
+    hub = LiveHub(lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
+    app[keys.LIVE] = hub
+    hub.attach(app)
+    app.cleanup_ctx.append(live_ctx)
+    web_client.add_routes(app, settings.client_dir)
+    return app

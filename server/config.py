@@ -1,0 +1,77 @@
+"""Settings read from ECABINET_* environment variables, with safe embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PREFIX = "ECABINET_"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(PREFIX + name, default)
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(PREFIX + name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be told from outside. See README "Settings"."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = ROOT / "var"
+    database_url: str = ""
+    client_dir: Path = ROOT / "client-web" / "dist"
+    seed_demo: bool = True
+    # A working day plus margin: officials stay logged in through a long meeting.
+    session_hours: int = 12
+    cookie_secure: bool = False
+    # JSON bodies are small; uploads get their own limit on their own routes.
+    max_json_bytes: int = 1_000_000
+    # A CSV of a province's officials (~5 000 rows) is well under 2 MB.
+    max_csv_bytes: int = 2_000_000
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+    log_level: str = "INFO"
+    log_json: bool = True
+    trusted_origins: tuple[str, ...] = field(default_factory=tuple)
+    demo_password: str = "ecabinet2026"
+    # argon2 memory cost; 0 keeps argon2-cffi's default (64 MiB). The test suite lowers it.
+    password_memory_kib: int = 0
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'ecabinet.sqlite3'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment; keyword overrides win (tests use them)."""
+    values: dict[str, object] = {
+        "host": _env("HOST", "127.0.0.1"),
+        "port": int(_env("PORT", "8080")),
+        "data_dir": Path(_env("DATA_DIR", str(ROOT / "var"))),
+        "database_url": _env("DATABASE_URL", ""),
+        "client_dir": Path(_env("CLIENT_DIR", str(ROOT / "client-web" / "dist"))),
+        "seed_demo": _bool("SEED_DEMO", True),
+        "session_hours": int(_env("SESSION_HOURS", "12")),
+        "cookie_secure": _bool("COOKIE_SECURE", False),
+        "login_max_failures": int(_env("LOGIN_MAX_FAILURES", "5")),
+        "login_window_seconds": int(_env("LOGIN_WINDOW_SECONDS", "900")),
+        "log_level": _env("LOG_LEVEL", "INFO"),
+        "log_json": _bool("LOG_JSON", True),
+        "trusted_origins": tuple(o for o in _env("TRUSTED_ORIGINS", "").split(",") if o),
+        "demo_password": _env("DEMO_PASSWORD", "ecabinet2026"),
+        "password_memory_kib": int(_env("PASSWORD_MEMORY_KIB", "0")),
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,39 @@
+"""Domain events: services append them, the operation publishes them after its commit.
+
+The realtime layer subscribes and turns them into socket.io emits; nothing that matters exists
+only as an event — a client can always re-read the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("ecabinet.events")
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str  # noun.verb, e.g. "session.revoked"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Event], Awaitable[None]]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = {}
+
+    def subscribe(self, name: str, handler: Handler) -> None:
+        self._handlers.setdefault(name, []).append(handler)
+
+    async def publish(self, event: Event) -> None:
+        for handler in self._handlers.get(event.name, []):
+            try:
+                await handler(event)
+            except Exception:
+                # A failing listener must not undo or hide a committed change.
+                log.exception("event handler failed", extra={"event": event.name})

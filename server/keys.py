@@ -1,0 +1,21 @@
+"""Typed keys for everything the app shares; each lives as long as its cleanup_ctx."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from server.config import Settings
+from server.events import EventBus
+from server.metrics import Metrics
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from server.realtime.hub import LiveHub
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", Database)
+EVENTS = web.AppKey("events", EventBus)
+METRICS = web.AppKey("metrics", Metrics)
+LIVE: web.AppKey[LiveHub] = web.AppKey("live")

@@ -1,0 +1,1 @@
+"""Live events over socket.io: authentication from the HTTP session, rooms, the event bridge."""

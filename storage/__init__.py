@@ -1,0 +1,1 @@
+"""eCabinet storage: models, database engine and migrations."""
