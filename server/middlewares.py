@@ -11,7 +11,7 @@ from aiohttp.typedefs import Handler
 
 from server import keys
 from server.api.auth import COOKIE
-from server.api.base import ACTOR, lang_of
+from server.api.base import ACTOR, USER_SESSION, dumps, lang_of
 from server.api.routes import route_of
 from server.errors import BadRequest, DomainError, Forbidden
 from server.services import Context, auth
@@ -30,7 +30,7 @@ _HTTP_CODES = {
 
 def _error_response(request: web.Request, error: DomainError) -> web.Response:
     return web.json_response(
-        error.as_json(lang_of(request)), status=error.status, headers=error.headers
+        error.as_json(lang_of(request)), status=error.status, headers=error.headers, dumps=dumps
     )
 
 
@@ -109,7 +109,7 @@ async def session(request: web.Request, handler: Handler) -> web.StreamResponse:
         if found is not None:
             user_session, user = found
             request[ACTOR] = auth.actor_of(user, user_session.id)
-            request["user_session"] = user_session
+            request[USER_SESSION] = user_session
     if request.method not in SAFE_METHODS and _is_api(request):
         _check_csrf(request)
     return await handler(request)
@@ -120,7 +120,7 @@ def _check_csrf(request: web.Request) -> None:
     if route is not None and not route.csrf:
         _check_origin(request)
         return
-    user_session = request.get("user_session")
+    user_session = request.get(USER_SESSION)
     if user_session is None:
         return  # no session: the operation itself answers 401
     sent = request.headers.get("X-CSRF-Token", "")

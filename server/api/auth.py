@@ -7,7 +7,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from server import keys
-from server.api.base import context, out, parse
+from server.api.base import USER_SESSION, context, out, parse
 from server.api.serialize import user_out
 from server.errors import not_logged_in
 from server.schemas import LoginIn, PasswordChangeIn, SessionOut
@@ -45,7 +45,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def current_session(request: web.Request) -> web.Response:
-    session = request.get("user_session")
+    session = request.get(USER_SESSION)
     async with context(request) as ctx:
         if ctx.actor is None or session is None:
             raise not_logged_in()

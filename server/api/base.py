@@ -14,11 +14,13 @@ from server import keys
 from server.errors import BadRequest, DomainError, Invalid
 from server.permissions import Actor
 from server.services import Context
+from storage.models import UserSession
 
 M = TypeVar("M", bound=BaseModel)
 
-ACTOR = "actor"  # request key set by the auth middleware
-LANG = "lang"
+# Set by the session middleware from the cookie; never from anything the client says.
+ACTOR = web.RequestKey("actor", Actor)
+USER_SESSION = web.RequestKey("user_session", UserSession)
 
 
 def lang_of(request: web.Request) -> str:
@@ -108,5 +110,9 @@ def path_id(request: web.Request, name: str = "id") -> int:
     return value
 
 
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
 def out(model: BaseModel, status: int = 200) -> web.Response:
-    return web.json_response(model.model_dump(mode="json"), status=status)
+    return web.json_response(model.model_dump(mode="json"), status=status, dumps=dumps)

@@ -7,13 +7,19 @@ import { ErrorAlert } from './ErrorAlert.jsx';
 import { Field } from './Field.jsx';
 import { UnitSelect } from './UnitSelect.jsx';
 
+/** A new unit under the host defaults to a commune; deeper down, to "other". */
+function defaultKind(units, parentId) {
+  if (parentId === null) return 'host';
+  return units.find((u) => u.id === parentId)?.kind === 'host' ? 'commune' : 'other';
+}
+
 /**
  * Create a unit (unit = null, optional parentId) or edit one.
  * A unit cannot be moved under itself or its own descendants.
  */
 export function UnitForm({ unit, parentId = null, units, onSaved, onClose }) {
   const [name, setName] = useState(unit?.name ?? '');
-  const [kind, setKind] = useState(unit?.kind ?? (parentId === null ? 'host' : 'commune'));
+  const [kind, setKind] = useState(unit?.kind ?? defaultKind(units, parentId));
   const [code, setCode] = useState(unit?.code ?? '');
   const [parent, setParent] = useState(unit ? unit.parent_id : parentId);
   const [busy, setBusy] = useState(false);

@@ -91,7 +91,7 @@ export function AdminImport() {
                     {rowErrors.map((r) => (
                       <tr key={r.row} data-testid="import-error-row" data-row={r.row}>
                         <th scope="row">{r.row}</th>
-                        <td><ul class="plain">{r.errors.map((m, i) => <li key={i}>{m}</li>)}</ul></td>
+                        <td class="wrap"><ul class="plain">{r.errors.map((m, i) => <li key={i}>{m}</li>)}</ul></td>
                       </tr>
                     ))}
                   </tbody>

@@ -72,16 +72,18 @@ export function AdminUnits() {
                     <td><span class={`badge kind-${unit.kind}`}>{t(`kind.${unit.kind}`)}</span></td>
                     <td><code>{unit.code}</code></td>
                     <td>{unit.disabled ? t('common.disabled') : t('common.active')}</td>
-                    <td class="row-actions">
-                      <button type="button" class="btn btn-small" data-testid="unit-edit" onClick={() => setForm({ unit })}>
-                        {t('common.edit')}
-                      </button>
-                      <button type="button" class="btn btn-small" data-testid="unit-add-child" onClick={() => setForm({ parentId: unit.id })}>
-                        {t('units.addChild')}
-                      </button>
-                      <button type="button" class="btn btn-small" data-testid="unit-toggle" onClick={() => toggle(unit)}>
-                        {unit.disabled ? t('common.enable') : t('common.disable')}
-                      </button>
+                    <td>
+                      <div class="row-actions">
+                        <button type="button" class="btn btn-small" data-testid="unit-edit" onClick={() => setForm({ unit })}>
+                          {t('common.edit')}
+                        </button>
+                        <button type="button" class="btn btn-small" data-testid="unit-add-child" onClick={() => setForm({ parentId: unit.id })}>
+                          {t('units.addChild')}
+                        </button>
+                        <button type="button" class="btn btn-small" data-testid="unit-toggle" onClick={() => toggle(unit)}>
+                          {unit.disabled ? t('common.enable') : t('common.disable')}
+                        </button>
+                      </div>
                     </td>
                   </tr>
                 ))}

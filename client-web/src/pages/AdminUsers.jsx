@@ -1,11 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
-import { listUnits, listUsers, resetPassword, updateUser } from '../api.js';
+import { ROLES, listUnits, listUsers, resetPassword, updateUser } from '../api.js';
 import { t } from '../i18n.js';
 import { ErrorAlert } from '../components/ErrorAlert.jsx';
 import { Page } from '../components/Page.jsx';
 import { PasswordDialog } from '../components/PasswordDialog.jsx';
 import { UnitSelect } from '../components/UnitSelect.jsx';
 import { UserForm } from '../components/UserForm.jsx';
+
+/** Role labels in the standard order (unknown roles last, by their code). */
+function roleLabels(roles) {
+  const rank = (role) => (ROLES.includes(role) ? ROLES.indexOf(role) : ROLES.length);
+  const sorted = [...roles].sort((a, b) => rank(a) - rank(b));
+  return sorted.map((role) => t(`role.${role}`)).join(', ') || t('common.none');
+}
 
 /** Users: filter by unit and text, create, edit, disable/enable, reset password. */
 export function AdminUsers() {
@@ -101,23 +108,25 @@ export function AdminUsers() {
                   <tr key={user.id} data-testid="user-row" data-username={user.username}
                     class={user.disabled ? 'is-disabled' : undefined}>
                     <th scope="row"><code>{user.username}</code></th>
-                    <td>
+                    <td class="wrap">
                       {user.full_name}
                       {user.title && <span class="sub">{user.title}</span>}
                     </td>
-                    <td>{user.unit_name}</td>
-                    <td>{user.roles.map((r) => t(`role.${r}`)).join(', ') || t('common.none')}</td>
+                    <td class="wrap">{user.unit_name}</td>
+                    <td class="wrap">{roleLabels(user.roles)}</td>
                     <td>{user.disabled ? t('common.disabled') : t('common.active')}</td>
-                    <td class="row-actions">
-                      <button type="button" class="btn btn-small" data-testid="user-edit" onClick={() => setForm({ user })}>
-                        {t('common.edit')}
-                      </button>
-                      <button type="button" class="btn btn-small" data-testid="user-reset-password" onClick={() => reset(user)}>
-                        {t('users.resetPassword')}
-                      </button>
-                      <button type="button" class="btn btn-small" data-testid="user-toggle" onClick={() => toggle(user)}>
-                        {user.disabled ? t('common.enable') : t('common.disable')}
-                      </button>
+                    <td>
+                      <div class="row-actions">
+                        <button type="button" class="btn btn-small" data-testid="user-edit" onClick={() => setForm({ user })}>
+                          {t('common.edit')}
+                        </button>
+                        <button type="button" class="btn btn-small" data-testid="user-reset-password" onClick={() => reset(user)}>
+                          {t('users.resetPassword')}
+                        </button>
+                        <button type="button" class="btn btn-small" data-testid="user-toggle" onClick={() => toggle(user)}>
+                          {user.disabled ? t('common.enable') : t('common.disable')}
+                        </button>
+                      </div>
                     </td>
                   </tr>
                 ))}
