@@ -1,0 +1,83 @@
+"""Malformed requests get the JSON error shape, never a 500 or a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+from yarl import URL
+
+from server.api.routes import ROUTES
+from tests.conftest import Api, error_code
+
+
+async def test_malformed_json(admin: Api) -> None:
+    status, body = await admin.post(
+        "/api/units", data=b'{"name": "x", ', headers={"Content-Type": "application/json"}
+    )
+    assert status == 400 and error_code(body) == "bad_json"
+    status, body = await admin.post(
+        "/api/units", data=b"\xff\xfe", headers={"Content-Type": "application/json"}
+    )
+    assert status == 400 and error_code(body) == "bad_json"
+
+
+async def test_json_of_the_wrong_shape(admin: Api) -> None:
+    for payload in (b"[]", b'"text"', b"null", b"42"):
+        status, body = await admin.post(
+            "/api/units", data=payload, headers={"Content-Type": "application/json"}
+        )
+        assert status == 422 and error_code(body) == "invalid_input", payload
+
+
+async def test_form_instead_of_json(admin: Api) -> None:
+    status, body = await admin.post("/api/units", data={"name": "x"})
+    assert status == 415 and error_code(body) == "unsupported_media_type"
+
+
+async def test_oversized_body(admin: Api) -> None:
+    huge = b'{"name": "' + b"a" * 1_100_000 + b'"}'
+    status, body = await admin.post(
+        "/api/units", data=huge, headers={"Content-Type": "application/json"}
+    )
+    assert status == 413 and error_code(body) == "too_large"
+
+
+async def test_unknown_route_and_method(admin: Api) -> None:
+    status, body = await admin.get("/api/nothing-here")
+    assert status == 404 and error_code(body) == "not_found"
+    status, body = await admin.call("DELETE", "/api/units")
+    assert status == 405 and error_code(body) == "method_not_allowed"
+
+
+async def test_non_integer_ids(admin: Api) -> None:
+    status, body = await admin.patch("/api/units/abc", json={"name": "x"})
+    assert status == 400 and error_code(body) == "bad_parameter"
+    status, body = await admin.get("/api/users?unit_id=abc")
+    assert status == 400 and error_code(body) == "bad_parameter"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if "{id}" in r.path], ids=lambda r: f"{r.method} {r.path}")
+async def test_missing_objects_are_404(admin: Api, route) -> None:
+    status, body = await admin.call(route.method, route.path.replace("{id}", "424242"),
+                                    json={} if route.body else None)
+    assert status == 404, body
+    assert error_code(body).endswith("_not_found")
+
+
+async def test_health_and_metrics(admin: Api, anon: Api) -> None:
+    status, body = await anon.get("/healthz")
+    assert status == 200 and body == {"status": "ok", "database": "ok"}
+    resp = await anon.client.get("/metrics")
+    text = await resp.text()
+    assert resp.status == 200
+    assert 'ecabinet_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert "ecabinet_http_request_seconds_bucket" in text
+
+
+async def test_web_client_paths_serve_the_page_or_a_hint(anon: Api) -> None:
+    resp = await anon.client.get("/admin/users")
+    assert resp.status in {200, 503}
+    assert "eCabinet" in await resp.text()
+    for path in ("/assets/../../pyproject.toml", "/assets/%2e%2e/%2e%2e/pyproject.toml",
+                 "/assets/..%2f..%2fpyproject.toml"):
+        resp = await anon.client.get(URL(path, encoded=True))
+        assert "[project]" not in await resp.text(), path
