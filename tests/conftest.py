@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ from server.app import create_app
 from server.config import Settings, load_settings
 from storage.db import Database
 
-PG_ADMIN_DSN = os.environ.get("ECABINET_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_DSN = os.environ.get(
+    "ECABINET_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 PG_TEST_DB = "ecabinet_test"
 REQUIRE_PG = os.environ.get("ECABINET_REQUIRE_POSTGRES") == "1"
 DEMO_PASSWORD = "ecabinet2026"
@@ -75,8 +77,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_template() -> str:
     if not run_blocking(_pg_reachable()):
         if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (ECABINET_REQUIRE_POSTGRES=1) but {PG_ADMIN_DSN} is unreachable")
-        pytest.skip("PostgreSQL is not reachable; set ECABINET_REQUIRE_POSTGRES=1 to make this fail")
+            pytest.fail(
+                f"ECABINET_REQUIRE_POSTGRES=1 but PostgreSQL at {PG_ADMIN_DSN} is unreachable"
+            )
+        pytest.skip(
+            "PostgreSQL is not reachable; set ECABINET_REQUIRE_POSTGRES=1 to make this fail"
+        )
     run_blocking(_recreate_pg(PG_TEST_DB))
     run_blocking(_migrate(pg_url()))
     return pg_url()
@@ -137,7 +143,9 @@ class Api:
         self.user: dict[str, Any] | None = None
 
     async def login(self, username: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
-        resp = await self.client.post("/api/auth/login", json={"username": username, "password": password})
+        resp = await self.client.post(
+            "/api/auth/login", json={"username": username, "password": password}
+        )
         body = await resp.json()
         assert resp.status == 200, body
         self.csrf, self.user = body["csrf_token"], body["user"]
@@ -148,8 +156,15 @@ class Api:
         merged.update(headers or {})
         return merged
 
-    async def call(self, method: str, path: str, *, json: Any = None, data: Any = None,
-                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         resp = await self.client.request(
             method, path, json=json, data=data, headers=self._headers(headers)
         )
@@ -210,6 +225,8 @@ def error_code(body: Any) -> str:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Iterator[Path]:
-    path = Path(os.environ.get("ECABINET_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
+    path = Path(
+        os.environ.get("ECABINET_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
+    )
     path.mkdir(parents=True, exist_ok=True)
     yield path

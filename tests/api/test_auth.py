@@ -87,7 +87,9 @@ async def test_logout_revokes_the_session_server_side(login_as) -> None:
     status, _ = await api.post("/api/auth/logout")
     assert status == 204
     # Replaying the old cookie must not work: the session is revoked in the database.
-    replay = await api.client.get("/api/auth/session", cookies={"ecabinet_session": stolen["ecabinet_session"].value})
+    replay = await api.client.get(
+        "/api/auth/session", cookies={"ecabinet_session": stolen["ecabinet_session"].value}
+    )
     assert replay.status == 401
 
 

@@ -55,10 +55,13 @@ async def test_non_integer_ids(admin: Api) -> None:
     assert status == 400 and error_code(body) == "bad_parameter"
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if "{id}" in r.path], ids=lambda r: f"{r.method} {r.path}")
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if "{id}" in r.path], ids=lambda r: f"{r.method} {r.path}"
+)
 async def test_missing_objects_are_404(admin: Api, route) -> None:
-    status, body = await admin.call(route.method, route.path.replace("{id}", "424242"),
-                                    json={} if route.body else None)
+    status, body = await admin.call(
+        route.method, route.path.replace("{id}", "424242"), json={} if route.body else None
+    )
     assert status == 404, body
     assert error_code(body).endswith("_not_found")
 
@@ -77,7 +80,10 @@ async def test_web_client_paths_serve_the_page_or_a_hint(anon: Api) -> None:
     resp = await anon.client.get("/admin/users")
     assert resp.status in {200, 503}
     assert "eCabinet" in await resp.text()
-    for path in ("/assets/../../pyproject.toml", "/assets/%2e%2e/%2e%2e/pyproject.toml",
-                 "/assets/..%2f..%2fpyproject.toml"):
+    for path in (
+        "/assets/../../pyproject.toml",
+        "/assets/%2e%2e/%2e%2e/pyproject.toml",
+        "/assets/..%2f..%2fpyproject.toml",
+    ):
         resp = await anon.client.get(URL(path, encoded=True))
         assert "[project]" not in await resp.text(), path

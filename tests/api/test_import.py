@@ -14,7 +14,8 @@ async def _import(api: Api, text: str | bytes) -> tuple[int, dict]:
 
 async def test_import_vietnamese_names_with_bom(admin: Api, new_api) -> None:
     csv = (
-        "\ufeff" + HEADER
+        "\ufeff"
+        + HEADER
         + "pct.an-hoa,Nguyễn Thị Hồng Nhung,xa-an-hoa,delegate,nhung@anhoa.gov.vn,Phó Chủ tịch,\n"
         + "cv.vanhoa,Trịnh Đức Ưng,p-van-hoa-thong-tin,delegate;secretary,,Chuyên viên,mat-khau-8\n"
     )
@@ -64,7 +65,9 @@ async def test_report_in_english(admin: Api) -> None:
 
 
 async def test_not_utf8_missing_columns_and_empty(admin: Api) -> None:
-    status, body = await _import(admin, (HEADER + "a.b.c,Hòa,xa-an-hoa,delegate,,,\n").encode("latin-1"))
+    status, body = await _import(
+        admin, (HEADER + "a.b.c,Hòa,xa-an-hoa,delegate,,,\n").encode("latin-1")
+    )
     assert status == 422 and "UTF-8" in body["error"]["message"]
     status, body = await _import(admin, "username,full_name\nabc,Tên\n")
     assert status == 422 and "unit_code" in body["error"]["message"]

@@ -1,4 +1,4 @@
-"""The permission matrix: every route × every role, allowed or refused (a table, as OpenSlides does)."""
+"""The permission matrix: every route × every role, allowed or refused (as OpenSlides does)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import pytest
 
 from tests.conftest import error_code
 
-ROLES = {"admin": "quantri", "secretary": "thuky", "chair": "chutich", "delegate": "tp.noivu",
-         "site": "xa-vinh-hanh"}
+ROLES = {
+    "admin": "quantri",
+    "secretary": "thuky",
+    "chair": "chutich",
+    "delegate": "tp.noivu",
+    "site": "xa-vinh-hanh",
+}
 
 # (method, path, body, roles allowed). Bodies are valid, so "allowed" means a 2xx answer.
 CASES = [
@@ -16,8 +21,12 @@ CASES = [
     ("PATCH", "/api/units/1", {"name": "Ủy ban nhân dân huyện Châu Thành"}, {"admin"}),
     ("GET", "/api/users", None, {"admin", "secretary", "chair"}),
     ("GET", "/api/users/1", None, {"admin", "secretary", "chair"}),
-    ("POST", "/api/users", {"username": "thu.nghiem", "full_name": "Thử", "unit_id": 1,
-                            "roles": ["delegate"]}, {"admin"}),
+    (
+        "POST",
+        "/api/users",
+        {"username": "thu.nghiem", "full_name": "Thử", "unit_id": 1, "roles": ["delegate"]},
+        {"admin"},
+    ),
     ("PATCH", "/api/users/2", {"title": "Chủ tịch UBND huyện"}, {"admin"}),
     ("POST", "/api/users/4/reset-password", None, {"admin"}),
     ("GET", "/api/audit", None, {"admin"}),
@@ -25,8 +34,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
-@pytest.mark.parametrize(("method", "path", "body", "allowed"), CASES,
-                         ids=[f"{m} {p}" for m, p, _, _ in CASES])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"), CASES, ids=[f"{m} {p}" for m, p, _, _ in CASES]
+)
 async def test_matrix(login_as, anon, role, method, path, body, allowed) -> None:
     api = await login_as(ROLES[role])
     status, answer = await api.call(method, path, json=body)

@@ -24,7 +24,7 @@ async def test_demo_district_has_13_communes_and_departments(login_as) -> None:
 
 
 async def test_tree_of_any_depth(admin: Api) -> None:
-    """A province with a ward under a former district under the province: nothing assumes 2 levels."""
+    """A ward under five levels under a province: nothing assumes two levels."""
     status, body = await admin.post(
         "/api/units", json={"name": "UBND tỉnh An Giang", "kind": "host", "code": "ubnd-an-giang"}
     )
@@ -33,7 +33,12 @@ async def test_tree_of_any_depth(admin: Api) -> None:
     for depth in range(6):
         status, body = await admin.post(
             "/api/units",
-            json={"name": f"Cấp {depth}", "kind": "other", "code": f"cap-{depth}", "parent_id": parent},
+            json={
+                "name": f"Cấp {depth}",
+                "kind": "other",
+                "code": f"cap-{depth}",
+                "parent_id": parent,
+            },
         )
         assert status == 201, body
         parent = body["unit"]["id"]
@@ -52,7 +57,12 @@ async def test_province_with_a_hundred_communes(admin: Api) -> None:
     for i in range(100):
         status, _ = await admin.post(
             "/api/units",
-            json={"name": f"Xã số {i}", "kind": "commune", "code": f"xa-so-{i}", "parent_id": province},
+            json={
+                "name": f"Xã số {i}",
+                "kind": "commune",
+                "code": f"xa-so-{i}",
+                "parent_id": province,
+            },
         )
         assert status == 201
     _, body = await admin.get("/api/units")
@@ -68,7 +78,9 @@ async def test_edit_rename_move_and_disable(admin: Api) -> None:
     )
     assert status == 200 and body["unit"]["name"] == "Xã Tân Phú (mới)"
     assert body["unit"]["parent_id"] == office
-    status, body = await admin.patch(f"/api/units/{uid}", json={"disabled": True, "parent_id": host})
+    status, body = await admin.patch(
+        f"/api/units/{uid}", json={"disabled": True, "parent_id": host}
+    )
     assert status == 200 and body["unit"]["disabled"] is True
     _, audit = await admin.get("/api/audit?object_type=unit")
     assert [e["action"] for e in audit["entries"][:2]] == ["unit.update", "unit.update"]
@@ -91,7 +103,8 @@ async def test_duplicate_code_and_missing_parent(admin: Api) -> None:
     assert status == 409 and error_code(body) == "unit_code_taken"
     assert "Xã Vĩnh Hanh" in body["error"]["message"]
     status, body = await admin.post(
-        "/api/units", json={"name": "Mồ côi", "kind": "commune", "code": "mo-coi", "parent_id": 9999}
+        "/api/units",
+        json={"name": "Mồ côi", "kind": "commune", "code": "mo-coi", "parent_id": 9999},
     )
     assert status == 404 and error_code(body) == "unit_not_found"
     status, body = await admin.patch("/api/units/9999", json={"name": "x"})

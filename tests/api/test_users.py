@@ -36,15 +36,25 @@ async def test_filters_fold_diacritics(admin: Api) -> None:
     assert [u["username"] for u in body["users"]] == ["chutich"]
     unit = await _unit_id(admin, "xa-vinh-nhuan")
     _, body = await admin.get(f"/api/users?unit_id={unit}")
-    assert {u["username"] for u in body["users"]} == {"ct.vinh-nhuan", "pct.vinh-nhuan", "xa-vinh-nhuan"}
+    assert {u["username"] for u in body["users"]} == {
+        "ct.vinh-nhuan",
+        "pct.vinh-nhuan",
+        "xa-vinh-nhuan",
+    }
 
 
 async def test_create_user_returns_a_password_that_works(admin: Api, new_api) -> None:
     unit = await _unit_id(admin, "p-tu-phap")
     status, body = await admin.post(
         "/api/users",
-        json={"username": "CV.TuPhap", "full_name": "Hồ Thị Ánh", "unit_id": unit,
-              "roles": ["delegate"], "email": "anh@chauthanh.gov.vn", "title": "Chuyên viên"},
+        json={
+            "username": "CV.TuPhap",
+            "full_name": "Hồ Thị Ánh",
+            "unit_id": unit,
+            "roles": ["delegate"],
+            "email": "anh@chauthanh.gov.vn",
+            "title": "Chuyên viên",
+        },
     )
     assert status == 201, body
     assert body["user"]["username"] == "cv.tuphap"
@@ -65,7 +75,9 @@ async def test_create_user_refusals(admin: Api) -> None:
         "/api/users", json={**base, "username": "xx2", "roles": ["site", "chair"]}
     )
     assert status == 422 and error_code(body) == "invalid_input"
-    status, body = await admin.post("/api/users", json={**base, "username": "xx3", "roles": ["king"]})
+    status, body = await admin.post(
+        "/api/users", json={**base, "username": "xx3", "roles": ["king"]}
+    )
     assert status == 422
     status, body = await admin.post("/api/users", json={**base, "username": "xx4", "email": "no"})
     assert status == 422
@@ -76,7 +88,8 @@ async def test_create_user_refusals(admin: Api) -> None:
 async def test_edit_user_and_audit(admin: Api) -> None:
     uid = await _user_id(admin, "tp.vanhoa")
     status, body = await admin.patch(
-        f"/api/users/{uid}", json={"title": "Phó Chủ tịch UBND huyện", "roles": ["chair", "delegate"]}
+        f"/api/users/{uid}",
+        json={"title": "Phó Chủ tịch UBND huyện", "roles": ["chair", "delegate"]},
     )
     assert status == 200
     assert body["user"]["roles"] == ["chair", "delegate"]

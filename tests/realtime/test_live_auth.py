@@ -19,8 +19,11 @@ async def _connect(api: Api, cookie: str | None) -> socketio.AsyncClient:
     client = socketio.AsyncClient(reconnection=False)
     headers = {"Cookie": cookie} if cookie else {}
     await client.connect(
-        str(api.client.make_url("/")), headers=headers, namespaces=["/live"],
-        transports=["websocket"], wait_timeout=5,
+        str(api.client.make_url("/")),
+        headers=headers,
+        namespaces=["/live"],
+        transports=["websocket"],
+        wait_timeout=5,
     )
     return client
 

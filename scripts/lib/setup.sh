@@ -1,0 +1,67 @@
+# Shared set-up for scripts/run and scripts/test: idempotent, quick when nothing changed.
+# Sourced, not executed. Sets ROOT and VENV.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="$ROOT/.venv"
+STAMPS="$ROOT/var/.stamps"
+mkdir -p "$STAMPS"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+  # Debian packages the project needs; installed only when missing and we are root.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  is_root || die "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
+  say "Installing ${missing[*]} (apt)"
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+    apt-get update -qq
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# A stamp records the hash of the files an install step came from, so the step re-runs
+# only when they change: changed NAME FILE... / record NAME FILE...
+digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
+changed() { [ "$(cat "$STAMPS/$1" 2>/dev/null)" != "$(digest "${@:2}")" ]; }
+record() { digest "${@:2}" > "$STAMPS/$1"; }
+
+setup_python() {
+  command -v python3 >/dev/null || apt_install python3 python3-venv
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "Python 3.11 or newer is needed"
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating the virtual environment (.venv)"
+    python3 -m venv "$VENV" || { apt_install python3-venv && python3 -m venv "$VENV"; }
+  fi
+  if changed python "$ROOT/pyproject.toml"; then
+    say "Installing Python packages"
+    "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip
+    "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev]"
+    record python "$ROOT/pyproject.toml"
+  fi
+}
+
+setup_client() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local web="$ROOT/client-web"
+  if [ ! -d "$web/node_modules" ] || changed npm "$web/package-lock.json"; then
+    say "Installing web client packages (npm ci)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+    record npm "$web/package-lock.json"
+  fi
+  say "Building the web client"
+  (cd "$web" && npm run --silent build >/dev/null)
+}
+
+chromium_path() {
+  command -v chromium || command -v chromium-browser || true
+}
+
+setup_browser() {
+  [ -n "$(chromium_path)" ] || apt_install chromium
+  [ -n "$(chromium_path)" ] || die "chromium is needed for the browser tests (apt-get install chromium)"
+}
