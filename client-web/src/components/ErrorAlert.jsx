@@ -16,3 +16,12 @@ export function ErrorAlert({ error, testId }) {
     </div>
   );
 }
+
+/**
+ * Which request fields the server rejected (`details.fields` of an
+ * `invalid_input` error), as a function giving the aria-invalid value for a field.
+ */
+export function invalidFields(error) {
+  const names = new Set((error?.details?.fields || []).map((f) => f.field));
+  return (name) => (names.has(name) ? 'true' : undefined);
+}

@@ -3,7 +3,7 @@ import { UNIT_KINDS, createUnit, updateUnit } from '../api.js';
 import { t } from '../i18n.js';
 import { subtreeIds } from '../units.js';
 import { Dialog } from './Dialog.jsx';
-import { ErrorAlert } from './ErrorAlert.jsx';
+import { ErrorAlert, invalidFields } from './ErrorAlert.jsx';
 import { Field } from './Field.jsx';
 import { UnitSelect } from './UnitSelect.jsx';
 
@@ -26,6 +26,8 @@ export function UnitForm({ unit, parentId = null, units, onSaved, onClose }) {
   const [error, setError] = useState(null);
   const exclude = useMemo(() => (unit ? subtreeIds(units, unit.id) : undefined), [units, unit]);
 
+  const invalid = invalidFields(error);
+
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);
@@ -44,19 +46,20 @@ export function UnitForm({ unit, parentId = null, units, onSaved, onClose }) {
       <form class="form" onSubmit={submit}>
         <ErrorAlert error={error} testId="form-error" />
         <Field label={t('common.name')}>
-          <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} required autofocus />
+          <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} required autofocus aria-invalid={invalid('name')} />
         </Field>
         <Field label={t('common.kind')}>
-          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          <select name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)} aria-invalid={invalid('kind')}>
             {UNIT_KINDS.map((k) => <option key={k} value={k}>{t(`kind.${k}`)}</option>)}
           </select>
         </Field>
-        <Field label={t('common.code')}>
-          <input name="code" value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
+        <Field label={t('common.code')} hint={t('units.codeHint')}>
+          <input name="code" value={code} onInput={(e) => setCode(e.currentTarget.value)} required
+            autocapitalize="none" spellcheck={false} aria-invalid={invalid('code')} />
         </Field>
         <Field label={t('units.parent')}>
           <UnitSelect name="parent_id" units={units} value={parent} onChange={setParent}
-            exclude={exclude} emptyLabel={t('units.noParent')} />
+            exclude={exclude} emptyLabel={t('units.noParent')} aria-invalid={invalid('parent_id')} />
         </Field>
         <div class="form-actions">
           <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ROLES, createUser, updateUser } from '../api.js';
 import { t } from '../i18n.js';
 import { Dialog } from './Dialog.jsx';
-import { ErrorAlert } from './ErrorAlert.jsx';
+import { ErrorAlert, invalidFields } from './ErrorAlert.jsx';
 import { Field } from './Field.jsx';
 import { UnitSelect } from './UnitSelect.jsx';
 
@@ -20,6 +20,7 @@ export function UserForm({ user, units, onSaved, onClose }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
 
+  const invalid = invalidFields(error);
   const toggleRole = (role) =>
     setRoles((current) => (current.includes(role) ? current.filter((r) => r !== role) : [...current, role]));
 
@@ -51,18 +52,20 @@ export function UserForm({ user, units, onSaved, onClose }) {
     <Dialog title={t(user ? 'users.editTitle' : 'users.createTitle')} onClose={onClose} testId="user-form">
       <form class="form" onSubmit={submit}>
         <ErrorAlert error={error} testId="form-error" />
-        <Field label={t('users.username')}>
+        <Field label={t('users.username')} hint={user ? undefined : t('users.usernameHint')}>
           <input name="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)}
-            required readOnly={Boolean(user)} autocomplete="off" autocapitalize="none" spellcheck={false} autofocus={!user} />
+            required readOnly={Boolean(user)} autocomplete="off" autocapitalize="none" spellcheck={false}
+            autofocus={!user} aria-invalid={invalid('username')} />
         </Field>
         <Field label={t('users.fullName')}>
-          <input name="full_name" value={fullName} onInput={(e) => setFullName(e.currentTarget.value)} required autofocus={Boolean(user)} />
+          <input name="full_name" value={fullName} onInput={(e) => setFullName(e.currentTarget.value)}
+            required autofocus={Boolean(user)} aria-invalid={invalid('full_name')} />
         </Field>
         <Field label={t('users.unit')}>
           <UnitSelect name="unit_id" units={units} value={unitId} onChange={setUnitId}
-            emptyLabel={t('users.chooseUnit')} required />
+            emptyLabel={t('users.chooseUnit')} required aria-invalid={invalid('unit_id')} />
         </Field>
-        <fieldset class="field checks">
+        <fieldset class="field checks" aria-invalid={invalid('roles')}>
           <legend class="field-label">{t('users.roles')}</legend>
           {ROLES.map((role) => (
             <label key={role} class="check">
@@ -72,10 +75,10 @@ export function UserForm({ user, units, onSaved, onClose }) {
           ))}
         </fieldset>
         <Field label={t('users.email')}>
-          <input name="email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input name="email" type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} aria-invalid={invalid('email')} />
         </Field>
         <Field label={t('users.jobTitle')}>
-          <input name="title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+          <input name="title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} aria-invalid={invalid('title')} />
         </Field>
         <div class="form-actions">
           <button type="button" class="btn" onClick={onClose}>{t('common.cancel')}</button>
