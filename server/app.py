@@ -11,6 +11,7 @@ from server import keys, middlewares, web_client
 from server.api import routes
 from server.config import Settings, load_settings
 from server.events import EventBus
+from server.mailer import Mailer
 from server.metrics import Metrics
 from server.realtime.hub import LiveHub
 from server.seed import seed_demo
@@ -31,6 +32,18 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     await database.close()
 
 
+async def mailer_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    if not settings.smtp_host:
+        yield  # e-mail is off until SMTP is configured; in-app notifications still work
+        return
+    mailer = Mailer(settings, app[keys.DATABASE], app[keys.EVENTS])
+    app[keys.MAILER] = mailer
+    mailer.start()
+    yield
+    await mailer.stop()
+
+
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[keys.LIVE].close()
@@ -48,6 +61,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.EVENTS] = EventBus()
     app[keys.METRICS] = Metrics()
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(mailer_ctx)
     routes.add_routes(app)
     hub = LiveHub(lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
     app[keys.LIVE] = hub

@@ -44,8 +44,19 @@ class Settings:
     log_json: bool = True
     trusted_origins: tuple[str, ...] = field(default_factory=tuple)
     demo_password: str = "ecabinet2026"
+    public_url: str = ""  # how users reach the server, for links in e-mails
+    smtp_host: str = ""  # e-mail is sent only when this is set
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_from: str = "ecabinet@localhost"
     # argon2 memory cost; 0 keeps argon2-cffi's default (64 MiB). The test suite lowers it.
     password_memory_kib: int = 0
+
+    @property
+    def link_base(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def resolved_database_url(self) -> str:
@@ -71,6 +82,13 @@ def load_settings(**overrides: object) -> Settings:
         "log_json": _bool("LOG_JSON", True),
         "trusted_origins": tuple(o for o in _env("TRUSTED_ORIGINS", "").split(",") if o),
         "demo_password": _env("DEMO_PASSWORD", "ecabinet2026"),
+        "public_url": _env("PUBLIC_URL", ""),
+        "smtp_host": _env("SMTP_HOST", ""),
+        "smtp_port": int(_env("SMTP_PORT", "25")),
+        "smtp_user": _env("SMTP_USER", ""),
+        "smtp_password": _env("SMTP_PASSWORD", ""),
+        "smtp_starttls": _bool("SMTP_STARTTLS", False),
+        "smtp_from": _env("SMTP_FROM", "ecabinet@localhost"),
         "password_memory_kib": int(_env("PASSWORD_MEMORY_KIB", "0")),
     }
     values.update(overrides)

@@ -12,6 +12,7 @@ from server.metrics import Metrics
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from server.mailer import Mailer
     from server.realtime.hub import LiveHub
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,3 +20,4 @@ DATABASE = web.AppKey("database", Database)
 EVENTS = web.AppKey("events", EventBus)
 METRICS = web.AppKey("metrics", Metrics)
 LIVE: web.AppKey[LiveHub] = web.AppKey("live")
+MAILER: web.AppKey[Mailer] = web.AppKey("mailer")

@@ -20,15 +20,18 @@ class Permission(StrEnum):
     USER_READ = "user.read"
     USER_MANAGE = "user.manage"
     AUDIT_READ = "audit.read"
+    MEETING_CREATE = "meeting.create"
 
 
 _ANYONE = {Permission.AUTHENTICATED, Permission.UNIT_READ}
+_ORGANISER = {Permission.USER_READ, Permission.MEETING_CREATE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    # The administrator runs accounts and the organisation, not meetings.
+    Role.ADMIN: frozenset(set(Permission) - {Permission.MEETING_CREATE}),
     # Organisers pick invitees, so they read the directory.
-    Role.SECRETARY: frozenset(_ANYONE | {Permission.USER_READ}),
-    Role.CHAIR: frozenset(_ANYONE | {Permission.USER_READ}),
+    Role.SECRETARY: frozenset(_ANYONE | _ORGANISER),
+    Role.CHAIR: frozenset(_ANYONE | _ORGANISER),
     Role.DELEGATE: frozenset(_ANYONE),
     Role.SITE: frozenset(_ANYONE),
 }
@@ -50,9 +53,9 @@ class Actor:
 
 def permissions_of(actor: Actor) -> frozenset[Permission]:
     granted: set[Permission] = set()
-    for role in actor.roles:
-        if role in Role.__members__.values():
-            granted |= ROLE_PERMISSIONS[Role(role)]
+    for role in Role:
+        if role.value in actor.roles:
+            granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
 
 
@@ -67,3 +70,34 @@ def require(actor: Actor | None, permission: Permission) -> Actor:
     if permission not in permissions_of(actor):
         raise not_allowed(permission.value)
     return actor
+
+
+class MeetingRole(StrEnum):
+    """What a user is to one meeting; computed per request from the database."""
+
+    ORGANISER = "organiser"  # a secretary preparing it
+    CHAIR = "chair"
+    INVITEE = "invitee"
+    SUBSTITUTE = "substitute"  # sent by an invitee (ủy quyền); has the invitee's access
+    OBSERVER = "observer"  # any account, for an open meeting
+
+
+class MeetingAction(StrEnum):
+    READ = "meeting.read"
+    EDIT = "meeting.edit"  # details, agenda, invitees, publish, postpone, cancel, archive
+    ANSWER = "meeting.answer"  # attend / decline / send a substitute
+    ATTENDANCE = "meeting.attendance"  # the attendance board and reminders
+    RUN = "meeting.run"  # start and end
+
+
+MEETING_RULES: dict[MeetingAction, frozenset[MeetingRole]] = {
+    MeetingAction.READ: frozenset(MeetingRole),
+    MeetingAction.EDIT: frozenset({MeetingRole.ORGANISER}),
+    MeetingAction.ANSWER: frozenset({MeetingRole.INVITEE}),
+    MeetingAction.ATTENDANCE: frozenset({MeetingRole.ORGANISER, MeetingRole.CHAIR}),
+    MeetingAction.RUN: frozenset({MeetingRole.ORGANISER, MeetingRole.CHAIR}),
+}
+
+
+def may(roles: frozenset[MeetingRole], action: MeetingAction) -> bool:
+    return bool(roles & MEETING_RULES[action])

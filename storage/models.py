@@ -104,3 +104,137 @@ class AuditEntry(SQLModel, table=True):
     object_id: str | None = Field(default=None, max_length=40)
     ip: str | None = Field(default=None, max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class MeetingKind(StrEnum):
+    REGULAR = "regular"  # họp thường kỳ
+    THEMATIC = "thematic"  # họp chuyên đề
+    URGENT = "urgent"  # họp đột xuất
+
+
+class MeetingAccess(StrEnum):
+    """Who may see a meeting beyond its invitees."""
+
+    OPEN = "open"  # every account sees it in the calendar (read-only)
+    RESTRICTED = "restricted"  # invitees, substitutes, organisers and the chair
+    CONFIDENTIAL = "confidential"  # as restricted, and e-mails carry no agenda or summary
+
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    IN_PROGRESS = "in_progress"
+    ENDED = "ended"
+    ARCHIVED = "archived"
+    CANCELLED = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=80, unique=True)  # stable iCalendar UID
+    title: str = Field(max_length=300)
+    kind: str = Field(max_length=20)
+    access: str = Field(max_length=20)
+    online: bool = True
+    location: str = Field(default="", max_length=300)  # the hall where it is chaired
+    description: str = Field(default="", max_length=5000)
+    starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    status: str = Field(default=MeetingStatus.DRAFT.value, max_length=20, index=True)
+    host_unit_id: int = Field(foreign_key="unit.id", index=True)
+    chair_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_by: int = Field(foreign_key="app_user.id")
+    # iCalendar SEQUENCE: raised with every change invitees' calendars must take.
+    sequence: int = 0
+    status_reason: str | None = Field(default=None, max_length=1000)  # why postponed/cancelled
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class MeetingOrganiser(SQLModel, table=True):
+    """The secretaries who prepare a meeting; they alone change it."""
+
+    __tablename__ = "meeting_organiser"
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True, index=True)
+
+
+class InviteeKind(StrEnum):
+    PERSON = "person"
+    SITE = "site"  # a commune's conference room
+
+
+class Answer(StrEnum):
+    PENDING = "pending"
+    ATTENDING = "attending"
+    DECLINED = "declined"
+    DELEGATED = "delegated"  # sends a substitute (ủy quyền)
+
+
+class Invitation(SQLModel, table=True):
+    """One invitee of a meeting: a person, or a commune site (one row per conference room)."""
+
+    __table_args__ = (Index("uq_invitation_meeting_user", "meeting_id", "user_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    kind: str = Field(max_length=10)
+    unit_id: int = Field(foreign_key="unit.id")
+    responsible_id: int | None = Field(default=None, foreign_key="app_user.id")
+    via_unit_id: int | None = Field(default=None, foreign_key="unit.id")  # invited as a department
+    voting: bool = True
+    answer: str = Field(default=Answer.PENDING.value, max_length=12)
+    reason: str | None = Field(default=None, max_length=1000)
+    substitute_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    attendees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _when()
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    position: int = 0
+    title: str = Field(max_length=500)
+    presenter_id: int | None = Field(default=None, foreign_key="app_user.id")
+    presenter_name: str = Field(default="", max_length=200)
+    duration_minutes: int = 0
+    summary: str = Field(default="", max_length=5000)
+    withdrawn: bool = False
+
+
+class Notification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    body: str = Field(default="", max_length=5000)
+    created_at: datetime = _when()
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutgoingEmail(SQLModel, table=True):
+    """The e-mail outbox: written with the change, sent (and retried) by the mailer."""
+
+    __tablename__ = "email_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    to_name: str = Field(default="", max_length=200)
+    subject: str = Field(max_length=300)
+    body: str
+    calendar: str | None = None  # an .ics attachment
+    calendar_method: str | None = Field(default=None, max_length=10)
+    status: str = Field(default="pending", max_length=10, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=1000)
+    next_attempt_at: datetime = _when()
+    created_at: datetime = _when()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

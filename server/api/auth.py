@@ -9,7 +9,7 @@ from aiohttp import web
 from server import keys
 from server.api.base import USER_SESSION, context, out, parse
 from server.api.serialize import user_out
-from server.errors import not_logged_in
+from server.errors import DomainError, not_logged_in
 from server.schemas import LoginIn, PasswordChangeIn, SessionOut
 from server.services import auth, users
 
@@ -27,8 +27,14 @@ def policy(app: web.Application) -> auth.LoginPolicy:
 
 async def login(request: web.Request) -> web.Response:
     body = await parse(request, LoginIn)
+    logins = request.app[keys.METRICS].logins
     async with context(request) as ctx:
-        new = await auth.login(ctx, body.username, body.password, policy(request.app))
+        try:
+            new = await auth.login(ctx, body.username, body.password, policy(request.app))
+        except DomainError as exc:
+            logins.labels(exc.code).inc()
+            raise
+        logins.labels("ok").inc()
         names = await users.unit_names(ctx)
     response = out(SessionOut(user=user_out(new.user, names), csrf_token=new.csrf_token))
     settings = request.app[keys.SETTINGS]

@@ -43,6 +43,7 @@ async def context(request: web.Request) -> AsyncIterator[Context]:
             user_agent=request.headers.get("User-Agent"),
             lang=lang_of(request),
             bus=request.app[keys.EVENTS],
+            settings=request.app[keys.SETTINGS],
         )
 
 

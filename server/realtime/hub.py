@@ -17,7 +17,7 @@ from server.api.auth import COOKIE
 from server.events import Event, EventBus
 from server.metrics import Metrics
 from server.permissions import Actor
-from server.services import Context, auth
+from server.services import Context, auth, notifications
 from storage.db import Database
 
 log = logging.getLogger("ecabinet.live")
@@ -68,6 +68,7 @@ class LiveHub:
         self.live = LiveNamespace(self)
         self.sio.register_namespace(self.live)
         bus.subscribe("session.revoked", self._on_session_revoked)
+        bus.subscribe("notification.created", self._on_notification)
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")
@@ -88,6 +89,15 @@ class LiveHub:
         room = session_room(int(event.data["session_id"]))
         for sid, _eio_sid in list(self.sio.manager.get_participants(LIVE_NAMESPACE, room)):
             await self.sio.disconnect(sid, namespace=LIVE_NAMESPACE)
+
+    async def _on_notification(self, event: Event) -> None:
+        async with self.database().session() as db:
+            body = await notifications.payload(
+                Context(db=db, actor=None), int(event.data["notification_id"])
+            )
+        if body is not None:
+            room = user_room(int(event.data["user_id"]))
+            await self.sio.emit("notification", body, room=room, namespace=LIVE_NAMESPACE)
 
     async def close(self) -> None:
         await self.sio.shutdown()

@@ -13,6 +13,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.config import Settings
 from server.events import Event, EventBus
 from server.permissions import Actor, Permission, require
 
@@ -31,6 +32,7 @@ class Context:
     lang: str = "vi"
     operation: str = ""
     bus: EventBus | None = None
+    settings: Settings | None = None
     pending: list[Event] = field(default_factory=list)
 
     def emit(self, name: str, **data: Any) -> None:

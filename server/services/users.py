@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import col, select
 
 from server.errors import Conflict, Invalid, NotFound, not_allowed
@@ -141,3 +143,26 @@ async def reset_password(ctx: Context, user_id: int) -> str:
     ended = await auth.revoke_all(ctx, user_id)
     audit.record(ctx, "user", user_id, {"ended_sessions": len(ended)})
     return password
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    full_name: str
+    unit_name: str
+    title: str | None
+
+
+async def directory(ctx: Context, ids: set[int]) -> dict[int, Person]:
+    """Names for the given user ids, in one query (used to render meetings)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = (
+        await ctx.db.exec(
+            select(User, Unit.name)
+            .join(Unit, col(Unit.id) == User.unit_id)
+            .where(col(User.id).in_(wanted))
+        )
+    ).all()
+    return {u.id or 0: Person(u.id or 0, u.full_name, name, u.title) for u, name in rows}

@@ -143,6 +143,9 @@ async def test_repeated_failures_are_throttled_then_recover(server, new_api) -> 
     # Another account is not affected.
     other = await new_api()
     await other.login("thuky")
+    metrics = await (await other.client.get("/metrics")).text()
+    assert 'ecabinet_logins_total{outcome="bad_credentials"} 5.0' in metrics
+    assert 'ecabinet_logins_total{outcome="login_throttled"} 1.0' in metrics
 
 
 async def test_failed_logins_are_audited(admin: Api, new_api) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from yarl import URL
 
@@ -55,15 +57,34 @@ async def test_non_integer_ids(admin: Api) -> None:
     assert status == 400 and error_code(body) == "bad_parameter"
 
 
+# A valid body for each schema, so that only the missing object can be wrong.
+VALID = {
+    "UnitPatch": {"name": "x"},
+    "UserPatch": {"title": "x"},
+    "MeetingPatch": {"title": "x"},
+    "PostponeIn": {
+        "starts_at": "2030-01-01T08:00:00+07:00",
+        "ends_at": "2030-01-01T09:00:00+07:00",
+        "reason": "x",
+    },
+    "ReasonIn": {"reason": "x"},
+    "AgendaItemIn": {"title": "x"},
+    "AgendaItemPatch": {"title": "x"},
+    "AgendaOrderIn": {"items": []},
+    "InviteIn": {},
+    "AnswerIn": {"answer": "attending"},
+}
+
+
 @pytest.mark.parametrize(
     "route", [r for r in ROUTES if "{id}" in r.path], ids=lambda r: f"{r.method} {r.path}"
 )
 async def test_missing_objects_are_404(admin: Api, route) -> None:
-    status, body = await admin.call(
-        route.method, route.path.replace("{id}", "424242"), json={} if route.body else None
-    )
-    assert status == 404, body
-    assert error_code(body).endswith("_not_found")
+    body = VALID[route.body.__name__] if route.body and not isinstance(route.body, str) else None
+    path = re.sub(r"{\w+}", "424242", route.path)
+    status, answer = await admin.call(route.method, path, json=body)
+    assert status == 404, answer
+    assert error_code(answer).endswith("_not_found")
 
 
 async def test_health_and_metrics(admin: Api, anon: Api) -> None:

@@ -29,11 +29,13 @@ CLIENT_DIST = ROOT / "client-web" / "dist"
 
 
 def chromium_binary() -> str:
-    found = os.environ.get("ECABINET_CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser"
+    found = (
+        os.environ.get("ECABINET_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
     )
     if not found:
-        pytest.fail("Debian's chromium is missing: scripts/test installs it (apt-get install chromium)")
+        pytest.fail("Debian's chromium is missing: scripts/test installs it (apt install chromium)")
     return found
 
 
