@@ -20,6 +20,7 @@ log = logging.getLogger("ecabinet.seed")
 
 HOST = ("Ủy ban nhân dân huyện Châu Thành", "ubnd-chau-thanh")
 OFFICE = "vp-hdnd-ubnd"
+MAIL_DOMAIN = "chauthanh.angiang.gov.vn"
 DEPARTMENTS = [
     ("Văn phòng HĐND và UBND", OFFICE),
     ("Phòng Nội vụ", "p-noi-vu"),
@@ -155,6 +156,7 @@ async def seed_demo(database: Database, password: str = "ecabinet2026") -> bool:
                     unit_id=ids[code],
                     roles=[r.value for r in roles],
                     password_hash=shared_hash,
+                    email=f"{username}@{MAIL_DOMAIN}",
                 )
             )
         db.add(AuditEntry(action="seed.demo", object_type="unit", details={"units": len(ids)}))

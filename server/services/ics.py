@@ -30,8 +30,12 @@ def build(
     attendee: tuple[str, str],
     description: str,
     url: str,
+    secret: bool = False,
 ) -> str:
-    """One VEVENT for one attendee. method is REQUEST (new or updated) or CANCEL."""
+    """One VEVENT for one attendee. method is REQUEST (new or updated) or CANCEL.
+
+    A secret meeting's event carries the time and a link only: no title, place or agenda.
+    """
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -42,8 +46,9 @@ def build(
     event.add("dtstamp", meeting.updated_at)
     event.add("dtstart", meeting.starts_at.astimezone(LOCAL))
     event.add("dtend", meeting.ends_at.astimezone(LOCAL))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.location or ("Trực tuyến" if meeting.online else ""))
+    event.add("summary", "Cuộc họp mật" if secret else meeting.title)
+    if not secret:
+        event.add("location", meeting.location or ("Trực tuyến" if meeting.online else ""))
     event.add("description", description)
     event.add("url", url)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")

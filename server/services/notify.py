@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from server.services import Context, ics
 from server.timezone import show
-from storage.models import Meeting, Notification, OutgoingEmail, User
+from storage.models import Meeting, MeetingAccess, Notification, OutgoingEmail, User
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,7 @@ def email_body(ctx: Context, meeting: Meeting, message: Message, agenda_text: st
         f"Địa điểm: {meeting.location or 'Trực tuyến'}"
         + (" (có điểm cầu trực tuyến)" if meeting.online else ""),
     ]
-    # A confidential meeting's agenda stays inside the system; the e-mail only points to it.
-    if agenda_text and meeting.access != "confidential":
+    if agenda_text:
         lines += ["", "Chương trình:", agenda_text]
     lines += ["", f"Xem chi tiết và trả lời: {meeting_url(ctx, meeting)}", "", "— eCabinet"]
     return "\n".join(lines)
@@ -75,6 +74,15 @@ async def send(
     return len(people)
 
 
+def _confidential_email(ctx: Context, meeting: Meeting) -> tuple[str, str]:
+    """A confidential meeting's e-mail says only that there is news, and where to read it."""
+    return (
+        "[eCabinet] Thông báo mới về một cuộc họp mật",
+        "Có thông tin mới về một cuộc họp mật mà bạn được mời.\n"
+        f"Hãy đăng nhập eCabinet để xem: {meeting_url(ctx, meeting)}\n\n— eCabinet",
+    )
+
+
 def _queue_email(
     ctx: Context,
     meeting: Meeting,
@@ -83,12 +91,16 @@ def _queue_email(
     organiser: tuple[str, str],
     agenda_text: str,
 ) -> None:
-    body = email_body(ctx, meeting, message, agenda_text)
+    subject, body = f"[eCabinet] {message.title}", email_body(ctx, meeting, message, agenda_text)
+    secret = meeting.access == MeetingAccess.CONFIDENTIAL.value
+    if secret:
+        subject, body = _confidential_email(ctx, meeting)
     calendar = None
     if message.calendar_method:
         calendar = ics.build(
             meeting,
             message.calendar_method,
+            secret=secret,
             organiser=organiser,
             attendee=(person.email or "", person.full_name),
             description=body,
@@ -98,7 +110,7 @@ def _queue_email(
         OutgoingEmail(
             to_address=person.email or "",
             to_name=person.full_name,
-            subject=f"[eCabinet] {message.title}",
+            subject=subject,
             body=body,
             calendar=calendar,
             calendar_method=message.calendar_method,
