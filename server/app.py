@@ -10,6 +10,7 @@ from aiohttp import web
 from server import keys, middlewares, web_client
 from server.api import routes
 from server.config import Settings, load_settings
+from server.demo_meeting import seed_meeting
 from server.events import EventBus
 from server.mailer import Mailer
 from server.metrics import Metrics
@@ -17,8 +18,16 @@ from server.realtime.hub import LiveHub
 from server.seed import seed_demo
 from server.services import passwords
 from storage.db import Database
+from storage.types import utcnow
 
 log = logging.getLogger("ecabinet")
+
+
+async def seed(settings: Settings, database: Database) -> None:
+    """First start only: the demo district, then the scenario's meeting in it."""
+    fresh = await seed_demo(database, settings.demo_password)
+    if fresh and settings.seed_demo_meeting:
+        await seed_meeting(database, utcnow())
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -27,7 +36,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     await database.migrate()
     app[keys.DATABASE] = database
     if settings.seed_demo:
-        await seed_demo(database, settings.demo_password)
+        await seed(settings, database)
     yield
     await database.close()
 

@@ -31,6 +31,7 @@ class Settings:
     database_url: str = ""
     client_dir: Path = ROOT / "client-web" / "dist"
     seed_demo: bool = True
+    seed_demo_meeting: bool = True  # the scenario's meeting, a week after the first start
     # A working day plus margin: officials stay logged in through a long meeting.
     session_hours: int = 12
     cookie_secure: bool = False
@@ -74,6 +75,7 @@ def load_settings(**overrides: object) -> Settings:
         "database_url": _env("DATABASE_URL", ""),
         "client_dir": Path(_env("CLIENT_DIR", str(ROOT / "client-web" / "dist"))),
         "seed_demo": _bool("SEED_DEMO", True),
+        "seed_demo_meeting": _bool("SEED_DEMO_MEETING", True),
         "session_hours": int(_env("SESSION_HOURS", "12")),
         "cookie_secure": _bool("COOKIE_SECURE", False),
         "login_max_failures": int(_env("LOGIN_MAX_FAILURES", "5")),

@@ -120,6 +120,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "var",
         demo_password=DEMO_PASSWORD,
         password_memory_kib=TEST_ARGON2_KIB,
+        seed_demo_meeting=False,  # tests build the meetings they need
         log_json=False,
     )
 

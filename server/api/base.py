@@ -14,6 +14,7 @@ from server import keys
 from server.errors import BadRequest, DomainError, Invalid
 from server.permissions import Actor
 from server.services import Context
+from server.validation import describe
 from storage.models import UserSession
 
 M = TypeVar("M", bound=BaseModel)
@@ -68,25 +69,20 @@ async def parse(request: web.Request, model: type[M]) -> M:
             vi="Nội dung gửi lên không phải JSON hợp lệ.",
             en="The request body is not valid JSON.",
         ) from exc
-    return validate(model, raw)
-
-
-def validate(model: type[M], raw: Any) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise invalid_input(exc) from exc
+        raise invalid_input(exc, lang_of(request)) from exc
 
 
-def invalid_input(exc: ValidationError) -> DomainError:
-    fields = [
-        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
-    ]
-    names = ", ".join(f["field"] or "body" for f in fields)
+def invalid_input(exc: ValidationError, lang: str) -> DomainError:
+    fields = describe(exc, lang)
+    vi = "; ".join(f"{f['field'] or 'nội dung'}: {f['problem']}" for f in describe(exc, "vi"))
+    en = "; ".join(f"{f['field'] or 'body'}: {f['problem']}" for f in describe(exc, "en"))
     return Invalid(
         "invalid_input",
-        vi=f"Dữ liệu không hợp lệ ở: {names}.",
-        en=f"Invalid data in: {names}.",
+        vi=f"Dữ liệu không hợp lệ — {vi}.",
+        en=f"Invalid data — {en}.",
         details={"fields": fields},
     )
 

@@ -33,6 +33,8 @@ from server.schemas.meetings import (
     MeetingIn,
     MeetingList,
     MeetingPatch,
+    PeopleList,
+    PersonRef,
     PostponeIn,
     ReasonIn,
     ReminderResult,
@@ -239,3 +241,17 @@ async def remind(request: web.Request) -> web.Response:
     async with context(request) as ctx:
         count = await invitations.remind(ctx, path_id(request))
     return out(ReminderResult(reminded=count))
+
+
+async def substitutes(request: web.Request) -> web.Response:
+    async with context(request) as ctx:
+        found = await invitations.substitute_candidates(ctx, path_id(request))
+        people = await users.directory(ctx, {u.id or 0 for u in found})
+    return out(
+        PeopleList(
+            people=[
+                PersonRef(id=p.id, full_name=p.full_name, unit_name=p.unit_name, title=p.title)
+                for p in people.values()
+            ]
+        )
+    )

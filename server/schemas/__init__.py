@@ -136,7 +136,7 @@ class NewPassword(BaseModel):
 
 class ImportedUser(BaseModel):
     username: str
-    password: str
+    password: str | None  # only when generated; None when the file set it
 
 
 class ImportResult(BaseModel):

@@ -138,6 +138,10 @@ class PersonRef(BaseModel):
     title: str | None = None
 
 
+class PeopleList(BaseModel):
+    people: list[PersonRef]
+
+
 class AgendaItemOut(BaseModel):
     id: int
     parent_id: int | None

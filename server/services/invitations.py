@@ -336,6 +336,23 @@ async def answer(ctx: Context, meeting_id: int, data: AnswerIn) -> Invitation:
     return inv
 
 
+@operation("meeting.substitutes", Permission.AUTHENTICATED)
+async def substitute_candidates(ctx: Context, meeting_id: int) -> list[User]:
+    """Who the invitee may send instead: active people of their unit not invited themselves."""
+    view = await meeting_access.load(ctx, meeting_id, MeetingAction.ANSWER)
+    inv = view.invitation
+    assert inv is not None
+    invited = {i.user_id for i in await all_of(ctx, meeting_id)}
+    colleagues = (
+        await ctx.db.exec(
+            select(User)
+            .where(User.unit_id == inv.unit_id, col(User.disabled).is_(False))
+            .order_by(col(User.full_name))
+        )
+    ).all()
+    return [u for u in colleagues if u.id not in invited and Role.SITE.value not in u.roles]
+
+
 @operation("meeting.attendance", Permission.AUTHENTICATED)
 async def board(ctx: Context, meeting_id: int) -> list[Invitation]:
     await meeting_access.load(ctx, meeting_id, MeetingAction.ATTENDANCE)

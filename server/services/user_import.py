@@ -13,6 +13,7 @@ from server.errors import Invalid
 from server.permissions import Permission
 from server.schemas import UserIn
 from server.services import Context, audit, operation, passwords
+from server.validation import describe
 from storage.models import Unit, User
 
 REQUIRED = ("username", "full_name", "unit_code", "roles")
@@ -62,7 +63,7 @@ def _read(raw: bytes) -> list[dict[str, str]]:
 
 def _field_errors(exc: ValidationError, lang: str) -> list[str]:
     label = "Cột" if lang == "vi" else "Column"
-    return [f"{label} {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return [f"{label} {f['field']}: {f['problem']}" for f in describe(exc, lang)]
 
 
 def _parse_row(
@@ -120,10 +121,13 @@ async def _validate(ctx: Context, rows: list[dict[str, str]]) -> list[UserIn]:
 
 
 @operation("user.import", Permission.USER_MANAGE)
-async def import_users(ctx: Context, raw: bytes) -> list[tuple[User, str]]:
-    created: list[tuple[User, str]] = []
+async def import_users(ctx: Context, raw: bytes) -> list[tuple[User, str | None]]:
+    """Create every row's user; returns each with its generated password (None if the file
+    gave one: the admin already knows it, and it should not travel back)."""
+    created: list[tuple[User, str | None]] = []
     for data in await _validate(ctx, _read(raw)):
-        password = data.password or passwords.generate()
+        generated = None if data.password else passwords.generate()
+        password = data.password or generated or ""
         user = User(
             username=data.username,
             full_name=data.full_name,
@@ -134,7 +138,7 @@ async def import_users(ctx: Context, raw: bytes) -> list[tuple[User, str]]:
             password_hash=await passwords.hash_password(password),
         )
         ctx.db.add(user)
-        created.append((user, password))
+        created.append((user, generated))
     await ctx.db.flush()
     audit.record(ctx, "user", None, {"created": [u.username for u, _ in created]})
     return created

@@ -108,3 +108,17 @@ async def test_web_client_paths_serve_the_page_or_a_hint(anon: Api) -> None:
     ):
         resp = await anon.client.get(URL(path, encoded=True))
         assert "[project]" not in await resp.text(), path
+
+
+async def test_validation_problems_in_vietnamese_and_english(admin: Api) -> None:
+    bad = {"name": "", "kind": "castle", "code": "x-y", "extra": 1}
+    status, vi = await admin.post("/api/units", json=bad)
+    assert status == 422
+    problems = {f["field"]: f["problem"] for f in vi["error"]["details"]["fields"]}
+    assert problems["name"] == "quá ngắn (tối thiểu 1 ký tự)"
+    assert problems["kind"].startswith("phải là một trong:")
+    assert problems["extra"] == "không được phép có trường này"
+    assert "name: quá ngắn" in vi["error"]["message"]
+    _, en = await admin.post("/api/units", json=bad, headers={"Accept-Language": "en"})
+    problems = {f["field"]: f["problem"] for f in en["error"]["details"]["fields"]}
+    assert problems["name"] == "String should have at least 1 character"

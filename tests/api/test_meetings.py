@@ -495,3 +495,14 @@ async def test_notifications_are_private(login_as) -> None:
     assert (await official.post(f"/api/notifications/{note_id}/read"))[0] == 204
     _, notes = await official.get("/api/notifications?unread=1")
     assert notes["unread"] == 0 and notes["notifications"] == []
+
+
+async def test_substitute_candidates_are_my_unit_colleagues(login_as) -> None:
+    secretary = await login_as("thuky")
+    meeting = await published(secretary, ["ct.vinh-nhuan", "tp.noivu"], ["xa-vinh-nhuan"])
+    chairman = await login_as("ct.vinh-nhuan")
+    status, body = await chairman.get(f"/api/meetings/{meeting['id']}/substitutes")
+    assert status == 200
+    assert [p["full_name"] for p in body["people"]] == ["Trương Thị Kim Oanh"]  # not the site
+    status, body = await secretary.get(f"/api/meetings/{meeting['id']}/substitutes")
+    assert status == 403  # the organiser is not an invitee

@@ -1,0 +1,32 @@
+"""The demo seed includes the scenario's meeting, as a new user sees it after scripts/run."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from server.config import Settings
+from tests.conftest import Api
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, seed_demo_meeting=True)
+
+
+async def test_scenario_meeting_is_published_with_answers(login_as) -> None:
+    secretary: Api = await login_as("thuky")
+    _, listing = await secretary.get("/api/meetings")
+    (meeting,) = listing["meetings"]
+    assert meeting["status"] == "published" and meeting["title"].startswith("Hội nghị trực tuyến")
+    _, agenda = await secretary.get(f"/api/meetings/{meeting['id']}/agenda")
+    assert len(agenda["items"]) == 6 and agenda["items"][3]["presenter_name"] == "Huỳnh Minh Tâm"
+    _, board = await secretary.get(f"/api/meetings/{meeting['id']}/attendance")
+    assert board["sites_summary"] == {"total": 13, "pending": 0, "attending": 12, "declined": 1, "delegated": 0}
+    tan_phu = next(s for s in board["sites"] if s["unit_name"] == "Xã Tân Phú")
+    assert tan_phu["answer"] == "declined" and "Mất điện" in tan_phu["reason"]
+    vinh_nhuan = next(p for p in board["people"] if p["user"]["full_name"] == "Châu Văn Tài")
+    assert vinh_nhuan["substitute"]["full_name"] == "Trương Thị Kim Oanh"
+    deputy = await login_as("pct.vinh-nhuan")
+    assert (await deputy.get(f"/api/meetings/{meeting['id']}"))[0] == 200
