@@ -54,6 +54,7 @@ async def mailer_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+    await app[keys.LIVE].start()
     yield
     await app[keys.LIVE].close()
 
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(mailer_ctx)
     routes.add_routes(app)
-    hub = LiveHub(lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
+    hub = LiveHub(settings, lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
     app[keys.LIVE] = hub
     hub.attach(app)
     app.cleanup_ctx.append(live_ctx)

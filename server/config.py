@@ -45,6 +45,8 @@ class Settings:
     log_json: bool = True
     trusted_origins: tuple[str, ...] = field(default_factory=tuple)
     demo_password: str = "ecabinet2026"
+    redis_url: str = ""  # several server processes share live rooms through Redis
+    instance: str = ""  # this process's stable name (default host:port)
     public_url: str = ""  # how users reach the server, for links in e-mails
     smtp_host: str = ""  # e-mail is sent only when this is set
     smtp_port: int = 25
@@ -54,6 +56,10 @@ class Settings:
     smtp_from: str = "ecabinet@localhost"
     # argon2 memory cost; 0 keeps argon2-cffi's default (64 MiB). The test suite lowers it.
     password_memory_kib: int = 0
+
+    @property
+    def instance_name(self) -> str:
+        return self.instance or f"{self.host}:{self.port}"
 
     @property
     def link_base(self) -> str:
@@ -84,6 +90,8 @@ def load_settings(**overrides: object) -> Settings:
         "log_json": _bool("LOG_JSON", True),
         "trusted_origins": tuple(o for o in _env("TRUSTED_ORIGINS", "").split(",") if o),
         "demo_password": _env("DEMO_PASSWORD", "ecabinet2026"),
+        "redis_url": _env("REDIS_URL", ""),
+        "instance": _env("INSTANCE", ""),
         "public_url": _env("PUBLIC_URL", ""),
         "smtp_host": _env("SMTP_HOST", ""),
         "smtp_port": int(_env("SMTP_PORT", "25")),

@@ -26,12 +26,19 @@ Handler = Callable[[Event], Awaitable[None]]
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = {}
+        self._prefixed: list[tuple[str, Handler]] = []
 
     def subscribe(self, name: str, handler: Handler) -> None:
         self._handlers.setdefault(name, []).append(handler)
 
+    def subscribe_prefix(self, prefix: str, handler: Handler) -> None:
+        """Hear every event whose name starts with `prefix` (e.g. "live.")."""
+        self._prefixed.append((prefix, handler))
+
     async def publish(self, event: Event) -> None:
-        for handler in self._handlers.get(event.name, []):
+        handlers = self._handlers.get(event.name, [])
+        handlers = handlers + [h for p, h in self._prefixed if event.name.startswith(p)]
+        for handler in handlers:
             try:
                 await handler(event)
             except Exception:

@@ -24,6 +24,12 @@ class Metrics:
         self.live_clients = Gauge(
             "ecabinet_live_clients", "Connected socket.io clients", registry=self.registry
         )
+        self.live_events = Counter(
+            "ecabinet_live_events_total",
+            "Live meeting events received, by name",
+            ["event"],
+            registry=self.registry,
+        )
         self.logins = Counter(
             "ecabinet_logins_total",
             "Login attempts by outcome",

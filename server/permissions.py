@@ -80,6 +80,7 @@ class MeetingRole(StrEnum):
     INVITEE = "invitee"
     SUBSTITUTE = "substitute"  # sent by an invitee (ủy quyền); has the invitee's access
     OBSERVER = "observer"  # any account, for an open meeting
+    PRESENTER = "presenter"  # presents the current agenda item (live meetings only)
 
 
 class MeetingAction(StrEnum):
@@ -88,14 +89,33 @@ class MeetingAction(StrEnum):
     ANSWER = "meeting.answer"  # attend / decline / send a substitute
     ATTENDANCE = "meeting.attendance"  # the attendance board and reminders
     RUN = "meeting.run"  # start and end
+    JOIN = "meeting.join"  # open the live meeting room
+    CHAIR = "meeting.chair"  # walk the agenda, give the floor, run votes, announce
+    PRESENT = "meeting.present"  # show a document page to every screen (chair or presenter)
+    ROLL_CALL = "meeting.roll_call"  # mark who is in the hall or absent
+    SPEAK = "meeting.speak"  # register to speak
+    VOTE = "meeting.vote"  # cast a ballot (eligibility is checked per vote)
+    CONCLUDE = "meeting.conclude"  # type the conclusions
+    READ_CONCLUSIONS = "meeting.read_conclusions"
 
+
+_PARTICIPANTS = frozenset({MeetingRole.INVITEE, MeetingRole.SUBSTITUTE})
+_RUNNERS = frozenset({MeetingRole.ORGANISER, MeetingRole.CHAIR})
 
 MEETING_RULES: dict[MeetingAction, frozenset[MeetingRole]] = {
     MeetingAction.READ: frozenset(MeetingRole),
     MeetingAction.EDIT: frozenset({MeetingRole.ORGANISER}),
     MeetingAction.ANSWER: frozenset({MeetingRole.INVITEE}),
     MeetingAction.ATTENDANCE: frozenset({MeetingRole.ORGANISER, MeetingRole.CHAIR}),
-    MeetingAction.RUN: frozenset({MeetingRole.ORGANISER, MeetingRole.CHAIR}),
+    MeetingAction.RUN: _RUNNERS,
+    MeetingAction.JOIN: frozenset(MeetingRole) - {MeetingRole.OBSERVER},
+    MeetingAction.CHAIR: frozenset({MeetingRole.CHAIR}),
+    MeetingAction.PRESENT: frozenset({MeetingRole.CHAIR, MeetingRole.PRESENTER}),
+    MeetingAction.ROLL_CALL: frozenset({MeetingRole.ORGANISER}),
+    MeetingAction.SPEAK: _PARTICIPANTS,
+    MeetingAction.VOTE: _PARTICIPANTS | {MeetingRole.CHAIR},
+    MeetingAction.CONCLUDE: frozenset({MeetingRole.ORGANISER}),
+    MeetingAction.READ_CONCLUSIONS: _RUNNERS,
 }
 
 

@@ -238,3 +238,148 @@ class OutgoingEmail(SQLModel, table=True):
     next_attempt_at: datetime = _when()
     created_at: datetime = _when()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- The live meeting (issue: roll-call, page-follow, floor, votes, conclusions) ------------
+
+
+class MeetingLive(SQLModel, table=True):
+    """What every screen of a running meeting shows. One row per meeting; survives restarts."""
+
+    __tablename__ = "meeting_live"
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    current_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    item_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    presenter_id: int | None = Field(default=None, foreign_key="app_user.id")
+    document_id: int | None = None  # the presented document (documents are checked by the service)
+    page: int | None = None
+    pointer: dict[str, float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    quorum_members: str = Field(default="more_than_half", max_length=20)
+    quorum_min_sites: int = 0
+    # Raised on every change, so a client can tell a stale snapshot from a newer event.
+    version: int = 0
+
+
+class AgendaItemClock(SQLModel, table=True):
+    """When each agenda item was actually discussed (time used against its plan)."""
+
+    __tablename__ = "agenda_item_clock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int = Field(foreign_key="agenda_item.id")
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Presence(SQLModel, table=True):
+    """One connection of a person or commune site to the meeting room: join and leave times."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    connection: str = Field(max_length=64, index=True)
+    joined_at: datetime = _when()
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RollCall(SQLModel, table=True):
+    """The secretary's roll-call mark for an invitee (in the hall, absent with a reason)."""
+
+    __tablename__ = "roll_call"
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    status: str = Field(max_length=20)  # present_hall / absent
+    reason: str | None = Field(default=None, max_length=500)
+    marked_by: int = Field(foreign_key="app_user.id")
+    marked_at: datetime = _when()
+
+
+class SpeechRequest(SQLModel, table=True):
+    """A request for the floor (đăng ký phát biểu), and the speech itself once granted."""
+
+    __tablename__ = "speech_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    user_id: int = Field(foreign_key="app_user.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    is_site: bool = False
+    topic: str = Field(default="", max_length=300)
+    position: str = Field(default="", max_length=10)  # for / against / question / ""
+    status: str = Field(default="waiting", max_length=10, index=True)  # waiting/speaking/done/withdrawn
+    rank: int = 0  # queue order; the chair may reorder
+    requested_at: datetime = _when()
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when time is up
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    time_up_told: bool = False  # the chair has been told the time is up
+
+
+class Vote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    question: str = Field(max_length=500)
+    options: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    secret: bool = False
+    allow_change: bool = False
+    sites_vote: bool = False
+    status: str = Field(default="open", max_length=10)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    opened_by: int = Field(foreign_key="app_user.id")
+    opened_at: datetime = _when()
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    eligible: int = 0  # how many could vote when it opened
+    results: dict[str, int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Ballot(SQLModel, table=True):
+    """An open vote's ballot: who chose what. Secret votes never write one."""
+
+    __table_args__ = (Index("uq_ballot_vote_voter", "vote_id", "voter_key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="vote.id", index=True)
+    voter_key: str = Field(max_length=40)  # user:<member id> or site:<unit id>
+    cast_by: int = Field(foreign_key="app_user.id")  # the member, their substitute, or the site
+    choice: str = Field(max_length=100)
+    cast_at: datetime = _when()
+
+
+class VoteParticipation(SQLModel, table=True):
+    """That someone took part in a secret vote — and nothing about what they chose."""
+
+    __tablename__ = "vote_participation"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True)
+    voter_key: str = Field(max_length=40, primary_key=True)
+
+
+class VoteTally(SQLModel, table=True):
+    """A secret vote's running count per option: the only place its choices exist."""
+
+    __tablename__ = "vote_tally"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True)
+    choice: str = Field(max_length=100, primary_key=True)
+    count: int = 0
+
+
+class Conclusion(SQLModel, table=True):
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    item_id: int = Field(foreign_key="agenda_item.id", primary_key=True)
+    text: str = Field(default="", max_length=20000)
+    updated_by: int = Field(foreign_key="app_user.id")
+    updated_at: datetime = _when()
+
+
+class Announcement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    text: str = Field(max_length=500)
+    by: int = Field(foreign_key="app_user.id")
+    at: datetime = _when()

@@ -9,7 +9,8 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from server import schemas as s
-from server.api import auth, meetings, notifications, system, units, users
+from server.api import auth, live, meetings, notifications, system, units, users
+from server.schemas import live as lv
 from server.schemas import meetings as m
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -123,6 +124,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/meetings/{id}/remind", meetings.remind,
           "Remind those who have not answered", "invitations", response=m.ReminderResult,
           errors=(401, 403, 404, 409)),
+    Route("GET", "/api/meetings/{id}/votes", live.list_votes,
+          "The meeting's votes and results; names per ballot for closed open votes", "live",
+          response=lv.VoteList, errors=(401, 404)),
     Route("GET", "/api/notifications", notifications.list_notifications,
           "My notifications, newest first", "notifications", response=m.NotificationList,
           query=("unread",), errors=(401,)),

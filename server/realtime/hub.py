@@ -1,36 +1,52 @@
-"""The socket.io server and its `/live` namespace (per-user events such as notifications).
+"""The socket.io server: the `/live` namespace (per-user events such as notifications) and the
+`/meeting` namespace (one room per meeting), plus the bridge from domain events to rooms.
 
 A connection is accepted only with a live session cookie, read on the server; the client never
-says who it is. When a session is revoked its connections are closed.
+says who it is. When a session is revoked its connections are closed. With a Redis URL set,
+several server processes share rooms through socket.io's AsyncRedisManager.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import socketio
 from aiohttp import web
 
 from server.api.auth import COOKIE
+from server.config import Settings
 from server.events import Event, EventBus
 from server.metrics import Metrics
 from server.permissions import Actor
+from server.realtime.meeting_room import (
+    MEETING_NAMESPACE,
+    NOT_LOGGED_IN,
+    MeetingNamespace,
+    refuse,
+)
+from server.realtime.rooms import (
+    meeting_room,
+    person_room,
+    runners_room,
+    session_room,
+    user_room,
+)
 from server.services import Context, auth, notifications
+from server.services.live import floor, rollcall, votes
+from server.services.live.events import ALL, LIVE_PREFIX, RUNNERS
 from storage.db import Database
 
 log = logging.getLogger("ecabinet.live")
 
 LIVE_NAMESPACE = "/live"
-
-
-def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
-
-
-def session_room(session_id: int) -> str:
-    return f"session:{session_id}"
+NAMESPACES = (LIVE_NAMESPACE, MEETING_NAMESPACE)
+# How often time-outs (a speaker's time, a vote's deadline) are looked for; a second is what
+# a chair perceives as "on time".
+SWEEP_SECONDS = 1.0
 
 
 class LiveNamespace(socketio.AsyncNamespace):
@@ -41,9 +57,7 @@ class LiveNamespace(socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth_data: Any = None) -> None:
         actor = await self.hub.authenticate(environ)
         if actor is None:
-            raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "not_authenticated", "message": "Bạn chưa đăng nhập."}
-            )
+            raise refuse(NOT_LOGGED_IN)
         await self.save_session(sid, {"actor": actor})
         await self.enter_room(sid, user_room(actor.user_id))
         if actor.session_id is not None:
@@ -61,43 +75,94 @@ class LiveNamespace(socketio.AsyncNamespace):
 class LiveHub:
     """Owns the socket.io server; attached to the aiohttp app by `attach`."""
 
-    def __init__(self, database: Callable[[], Database], metrics: Metrics, bus: EventBus) -> None:
+    def __init__(
+        self, settings: Settings, database: Callable[[], Database], metrics: Metrics, bus: EventBus
+    ) -> None:
         self.database = database  # resolved late: the database opens in its own cleanup_ctx
         self.metrics = metrics
-        self.sio = socketio.AsyncServer(async_mode="aiohttp", logger=False, engineio_logger=False)
-        self.live = LiveNamespace(self)
-        self.sio.register_namespace(self.live)
+        self.bus = bus
+        self.instance = settings.instance_name
+        manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        self.sio = socketio.AsyncServer(
+            async_mode="aiohttp",
+            client_manager=manager,
+            logger=False,
+            engineio_logger=False,
+            cors_allowed_origins=list(settings.trusted_origins) or None,
+        )
+        self.sio.register_namespace(LiveNamespace(self))
+        self.sio.register_namespace(MeetingNamespace(self))
+        self._sweeper: asyncio.Task[None] | None = None
         bus.subscribe("session.revoked", self._on_session_revoked)
         bus.subscribe("notification.created", self._on_notification)
+        bus.subscribe_prefix(LIVE_PREFIX, self._on_live_event)
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")
+
+    @contextlib.asynccontextmanager
+    async def context(self, actor: Actor | None, lang: str = "vi") -> AsyncIterator[Context]:
+        async with self.database().session() as db:
+            yield Context(db=db, actor=actor, lang=lang, bus=self.bus)
 
     async def authenticate(self, environ: dict[str, Any]) -> Actor | None:
         request: web.Request | None = environ.get("aiohttp.request")
         token = request.cookies.get(COOKIE) if request is not None else None
         if not token:
             return None
-        async with self.database().session() as db:
-            found = await auth.resolve_session(Context(db=db, actor=None), token)
+        async with self.context(None) as ctx:
+            found = await auth.resolve_session(ctx, token)
         if found is None:
             return None
         user_session, user = found
         return auth.actor_of(user, user_session.id)
 
+    async def start(self) -> None:
+        async with self.context(None) as ctx:
+            closed = await rollcall.close_stale(ctx, self.instance)
+        if closed:
+            log.info("closed connections left from before a restart", extra={"count": closed})
+        self._sweeper = asyncio.create_task(self._sweep(), name="live-sweeper")
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                async with self.context(None) as ctx:
+                    await floor.tell_time_up(ctx)
+                async with self.context(None) as ctx:
+                    await votes.close_overdue(ctx)
+            except Exception:
+                log.exception("live sweep failed")
+
     async def _on_session_revoked(self, event: Event) -> None:
         room = session_room(int(event.data["session_id"]))
-        for sid, _eio_sid in list(self.sio.manager.get_participants(LIVE_NAMESPACE, room)):
-            await self.sio.disconnect(sid, namespace=LIVE_NAMESPACE)
+        for namespace in NAMESPACES:
+            for sid, _eio_sid in list(self.sio.manager.get_participants(namespace, room)):
+                await self.sio.disconnect(sid, namespace=namespace)
 
     async def _on_notification(self, event: Event) -> None:
-        async with self.database().session() as db:
-            body = await notifications.payload(
-                Context(db=db, actor=None), int(event.data["notification_id"])
-            )
+        async with self.context(None) as ctx:
+            body = await notifications.payload(ctx, int(event.data["notification_id"]))
         if body is not None:
             room = user_room(int(event.data["user_id"]))
             await self.sio.emit("notification", body, room=room, namespace=LIVE_NAMESPACE)
 
+    async def _on_live_event(self, event: Event) -> None:
+        meeting_id = int(event.data["meeting_id"])
+        audience = str(event.data["audience"])
+        if audience == ALL:
+            room = meeting_room(meeting_id)
+        elif audience == RUNNERS:
+            room = runners_room(meeting_id)
+        else:
+            room = person_room(meeting_id, int(audience.split(":", 1)[1]))
+        name = event.name.removeprefix(LIVE_PREFIX)
+        await self.sio.emit(name, event.data["payload"], room=room, namespace=MEETING_NAMESPACE)
+
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.sio.shutdown()

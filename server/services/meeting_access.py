@@ -78,13 +78,17 @@ async def load(ctx: Context, meeting_id: int, action: MeetingAction) -> MeetingV
     if not may(roles, MeetingAction.READ):
         raise meeting_not_found(meeting_id)
     if not may(roles, action):
-        raise Forbidden(
-            "meeting_forbidden",
-            vi="Bạn không có quyền thực hiện thao tác này với cuộc họp.",
-            en="You may not do this to this meeting.",
-            details={"action": action.value, "your_roles": sorted(r.value for r in roles)},
-        )
+        raise refusal(action, roles)
     return MeetingView(meeting, roles, own)
+
+
+def refusal(action: MeetingAction, roles: frozenset[MeetingRole]) -> Forbidden:
+    return Forbidden(
+        "meeting_forbidden",
+        vi="Bạn không có quyền thực hiện thao tác này với cuộc họp.",
+        en="You may not do this to this meeting.",
+        details={"action": action.value, "your_roles": sorted(r.value for r in roles)},
+    )
 
 
 STATUS_VI = {

@@ -15,6 +15,8 @@ from server.errors import Invalid
 from server.permissions import MeetingAction, MeetingRole, Permission
 from server.schemas.meetings import MeetingIn, MeetingPatch, PostponeIn
 from server.services import Context, audit, invitations, meeting_access, operation, units, users
+from server.services.live import floor, stage
+from server.services.live.events import emit_to_all
 from server.services.meeting_access import MeetingView
 from server.services.notify import Message
 from server.text import fold
@@ -263,18 +265,24 @@ async def cancel(ctx: Context, meeting_id: int, reason: str) -> Meeting:
     return meeting
 
 
+def _status_event(ctx: Context, meeting: Meeting) -> None:
+    emit_to_all(ctx, meeting.id or 0, "meeting.status", {"status": meeting.status})
+
+
 @operation("meeting.start", Permission.AUTHENTICATED)
 async def start(ctx: Context, meeting_id: int) -> Meeting:
-    return (
-        await _transition(ctx, meeting_id, MeetingAction.RUN, (S.PUBLISHED,), S.IN_PROGRESS)
-    ).meeting
+    view = await _transition(ctx, meeting_id, MeetingAction.RUN, (S.PUBLISHED,), S.IN_PROGRESS)
+    _status_event(ctx, view.meeting)
+    return view.meeting
 
 
 @operation("meeting.end", Permission.AUTHENTICATED)
 async def end(ctx: Context, meeting_id: int) -> Meeting:
-    return (
-        await _transition(ctx, meeting_id, MeetingAction.RUN, (S.IN_PROGRESS,), S.ENDED)
-    ).meeting
+    view = await _transition(ctx, meeting_id, MeetingAction.RUN, (S.IN_PROGRESS,), S.ENDED)
+    await stage.stop_clock_on_end(ctx, meeting_id)
+    await floor.finish_on_end(ctx, meeting_id)
+    _status_event(ctx, view.meeting)
+    return view.meeting
 
 
 @operation("meeting.archive", Permission.AUTHENTICATED)

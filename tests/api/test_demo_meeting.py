@@ -23,7 +23,13 @@ async def test_scenario_meeting_is_published_with_answers(login_as) -> None:
     _, agenda = await secretary.get(f"/api/meetings/{meeting['id']}/agenda")
     assert len(agenda["items"]) == 6 and agenda["items"][3]["presenter_name"] == "Huỳnh Minh Tâm"
     _, board = await secretary.get(f"/api/meetings/{meeting['id']}/attendance")
-    assert board["sites_summary"] == {"total": 13, "pending": 0, "attending": 12, "declined": 1, "delegated": 0}
+    assert board["sites_summary"] == {
+        "total": 13,
+        "pending": 0,
+        "attending": 12,
+        "declined": 1,
+        "delegated": 0,
+    }
     tan_phu = next(s for s in board["sites"] if s["unit_name"] == "Xã Tân Phú")
     assert tan_phu["answer"] == "declined" and "Mất điện" in tan_phu["reason"]
     vinh_nhuan = next(p for p in board["people"] if p["user"]["full_name"] == "Châu Văn Tài")
