@@ -177,9 +177,16 @@ export async function logoutAll() {
  * @returns {Promise<void>}
  */
 export async function changePassword(currentPassword, newPassword) {
-  await request('POST', '/api/me/password', {
-    json: { current_password: currentPassword, new_password: newPassword },
-  });
+  try {
+    // a wrong current password is a 401 too: it must not end the app's session
+    await request('POST', '/api/me/password', {
+      json: { current_password: currentPassword, new_password: newPassword },
+      expect401: true,
+    });
+  } catch (err) {
+    if (err.status === 401 && err.code !== 'bad_current_password' && onUnauthorized) onUnauthorized(err);
+    throw err;
+  }
 }
 
 // ---- units ------------------------------------------------------------
@@ -259,4 +266,182 @@ export async function resetPassword(id) {
  */
 export async function importUsers(csv) {
   return request('POST', '/api/users/import', { body: csv, contentType: 'text/csv' });
+}
+
+// ---- meetings ---------------------------------------------------------
+
+/**
+ * @typedef {{id: number, full_name: string, unit_name: string, title: string|null}} PersonRef
+ *
+ * @typedef {object} Invitation
+ * @property {number} id
+ * @property {PersonRef} user
+ * @property {'person'|'site'} kind
+ * @property {number} unit_id
+ * @property {string} unit_name
+ * @property {PersonRef|null} responsible
+ * @property {number|null} via_unit_id
+ * @property {boolean} voting
+ * @property {'pending'|'attending'|'declined'|'delegated'} answer
+ * @property {string|null} reason
+ * @property {PersonRef|null} substitute
+ * @property {string[]} attendees
+ * @property {string|null} answered_at
+ * @property {string|null} reminded_at
+ *
+ * @typedef {object} Meeting
+ * @property {number} id
+ * @property {string} title
+ * @property {'regular'|'thematic'|'urgent'} kind
+ * @property {'open'|'restricted'|'confidential'} access
+ * @property {boolean} online
+ * @property {string} location
+ * @property {string} description
+ * @property {string} starts_at UTC ISO
+ * @property {string} ends_at UTC ISO
+ * @property {string} planned_end UTC ISO, from the agenda
+ * @property {'draft'|'published'|'in_progress'|'ended'|'archived'|'cancelled'} status
+ * @property {string|null} status_reason
+ * @property {number} host_unit_id
+ * @property {string} host_unit_name
+ * @property {PersonRef|null} chair
+ * @property {PersonRef[]} organisers
+ * @property {string[]} my_roles organiser/chair/invitee/substitute/observer
+ * @property {Invitation|null} my_invitation
+ *
+ * @typedef {object} AgendaItem
+ * @property {number} id
+ * @property {number|null} parent_id
+ * @property {string} number
+ * @property {string} title
+ * @property {number|null} presenter_id
+ * @property {string} presenter_name
+ * @property {number} duration_minutes
+ * @property {string} summary
+ * @property {boolean} withdrawn
+ * @property {string|null} planned_start
+ *
+ * @typedef {{id: number, kind: string, title: string, body: string, meeting_id: number|null, created_at: string, read_at: string|null}} Notification
+ */
+
+const meetingPath = (id, rest = '') => `/api/meetings/${encodeURIComponent(id)}${rest}`;
+
+/**
+ * GET /api/meetings — meetings I may see; times are ISO strings with an offset.
+ * @param {{from?: string, to?: string, q?: string, unit_id?: number|null}} [filters]
+ */
+export async function listMeetings(filters = {}) {
+  return (await request('GET', '/api/meetings', { query: filters })).meetings;
+}
+
+/** POST /api/meetings — a draft; I become its organiser. @returns {Promise<Meeting>} */
+export async function createMeeting(meeting) {
+  return (await request('POST', '/api/meetings', { json: meeting })).meeting;
+}
+
+/** GET /api/meetings/{id} @returns {Promise<Meeting>} */
+export async function getMeeting(id) {
+  return (await request('GET', meetingPath(id))).meeting;
+}
+
+/** PATCH /api/meetings/{id} @returns {Promise<Meeting>} */
+export async function updateMeeting(id, changes) {
+  return (await request('PATCH', meetingPath(id), { json: changes })).meeting;
+}
+
+async function transition(id, name, json) {
+  return (await request('POST', meetingPath(id, `/${name}`), { json })).meeting;
+}
+
+/** POST /api/meetings/{id}/publish — refused (422) with no chair or nobody invited. */
+export const publishMeeting = (id) => transition(id, 'publish');
+/** POST /api/meetings/{id}/start */
+export const startMeeting = (id) => transition(id, 'start');
+/** POST /api/meetings/{id}/end */
+export const endMeeting = (id) => transition(id, 'end');
+/** POST /api/meetings/{id}/archive */
+export const archiveMeeting = (id) => transition(id, 'archive');
+/** POST /api/meetings/{id}/cancel */
+export const cancelMeeting = (id, reason) => transition(id, 'cancel', { reason });
+/**
+ * POST /api/meetings/{id}/postpone
+ * @param {{starts_at: string, ends_at: string, reason: string}} data
+ */
+export const postponeMeeting = (id, data) => transition(id, 'postpone', data);
+
+/** GET /api/meetings/{id}/agenda @returns {Promise<{items: AgendaItem[], planned_end: string}>} */
+export async function getAgenda(id) {
+  return request('GET', meetingPath(id, '/agenda'));
+}
+
+/** POST /api/meetings/{id}/agenda @returns {Promise<AgendaItem>} */
+export async function addAgendaItem(id, item) {
+  return (await request('POST', meetingPath(id, '/agenda'), { json: item })).item;
+}
+
+/** PATCH /api/meetings/{id}/agenda/{item_id} (withdrawn: true withdraws it) @returns {Promise<AgendaItem>} */
+export async function updateAgendaItem(id, itemId, changes) {
+  return (await request('PATCH', meetingPath(id, `/agenda/${encodeURIComponent(itemId)}`), { json: changes })).item;
+}
+
+/**
+ * PUT /api/meetings/{id}/agenda/order — the full order, every item once.
+ * @param {{id: number, children: number[]}[]} items
+ * @returns {Promise<{items: AgendaItem[], planned_end: string}>}
+ */
+export async function reorderAgenda(id, items) {
+  return request('PUT', meetingPath(id, '/agenda/order'), { json: { items } });
+}
+
+/**
+ * POST /api/meetings/{id}/invitations
+ * @param {{user_ids?: number[], unit_ids?: number[], sites?: {unit_id: number, responsible_id?: number}[], sites_vote?: boolean}} data
+ * @returns {Promise<{added: Invitation[], already_invited: number[], double_booked: {user_id: number, full_name: string, meeting_id: number, meeting_title: string, starts_at: string}[]}>}
+ */
+export async function invite(id, data) {
+  return request('POST', meetingPath(id, '/invitations'), { json: data });
+}
+
+/** DELETE /api/meetings/{id}/invitations/{invitation_id} */
+export async function uninvite(id, invitationId) {
+  await request('DELETE', meetingPath(id, `/invitations/${encodeURIComponent(invitationId)}`));
+}
+
+/**
+ * POST /api/meetings/{id}/answer
+ * @param {{answer: 'attending'|'declined'|'delegated', reason?: string|null, substitute_id?: number|null, attendees?: string[]}} data
+ * @returns {Promise<Invitation>}
+ */
+export async function answerInvitation(id, data) {
+  return (await request('POST', meetingPath(id, '/answer'), { json: data })).invitation;
+}
+
+/**
+ * GET /api/meetings/{id}/attendance (organisers and the chair)
+ * @returns {Promise<{people: Invitation[], sites: Invitation[], people_summary: object, sites_summary: object}>}
+ */
+export async function getAttendance(id) {
+  return request('GET', meetingPath(id, '/attendance'));
+}
+
+/** POST /api/meetings/{id}/remind @returns {Promise<number>} how many were reminded */
+export async function remindPending(id) {
+  return (await request('POST', meetingPath(id, '/remind'))).reminded;
+}
+
+// ---- notifications ----------------------------------------------------
+
+/** GET /api/notifications @returns {Promise<{notifications: Notification[], unread: number}>} */
+export async function listNotifications({ unread = false } = {}) {
+  return request('GET', '/api/notifications', { query: { unread: unread ? 1 : undefined } });
+}
+
+/** POST /api/notifications/{id}/read */
+export async function markNotificationRead(id) {
+  await request('POST', `/api/notifications/${encodeURIComponent(id)}/read`);
+}
+
+/** POST /api/notifications/read-all @returns {Promise<number>} how many were marked */
+export async function markAllNotificationsRead() {
+  return (await request('POST', '/api/notifications/read-all')).count;
 }

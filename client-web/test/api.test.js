@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError, configureApi, getCsrfToken, importUsers, listUsers, login, updateUnit } from '../src/api.js';
+import {
+  ApiError,
+  answerInvitation,
+  changePassword,
+  configureApi,
+  getCsrfToken,
+  importUsers,
+  listMeetings,
+  listUsers,
+  login,
+  reorderAgenda,
+  setUnauthorizedHandler,
+  updateUnit,
+} from '../src/api.js';
 
 /** Fake fetch: records calls, answers from a queue of [status, body]. */
 function fakeFetch(...replies) {
@@ -54,4 +67,36 @@ test('an unreachable server gives status 0', async () => {
   const err = await listUsers().catch((e) => e);
   assert.equal(err.status, 0);
   assert.equal(err.code, 'network_error');
+});
+
+test('meeting times go out with their +07:00 offset, percent-encoded', async () => {
+  const calls = fakeFetch([200, { meetings: [] }]);
+  await listMeetings({ from: '2026-12-05T00:00:00+07:00', q: 'cai cach', unit_id: null });
+  assert.equal(calls[0].url, '/api/meetings?from=2026-12-05T00%3A00%3A00%2B07%3A00&q=cai+cach');
+});
+
+test('the agenda order is PUT as {items: [{id, children}]} and answers POST to /answer', async () => {
+  const calls = fakeFetch([200, { items: [], planned_end: '2026-12-05T04:00:00Z' }], [200, { invitation: { answer: 'declined' } }]);
+  await reorderAgenda(7, [{ id: 2, children: [3] }, { id: 1, children: [] }]);
+  const answered = await answerInvitation(7, { answer: 'declined', reason: 'Bận' });
+  assert.equal(calls[0].method, 'PUT');
+  assert.equal(calls[0].url, '/api/meetings/7/agenda/order');
+  assert.deepEqual(JSON.parse(calls[0].body), { items: [{ id: 2, children: [3] }, { id: 1, children: [] }] });
+  assert.equal(calls[1].url, '/api/meetings/7/answer');
+  assert.equal(answered.answer, 'declined');
+});
+
+test('a wrong current password (401) does not end the app session; an expired one does', async () => {
+  let ended = 0;
+  setUnauthorizedHandler(() => ended++);
+  fakeFetch(
+    [401, { error: { code: 'bad_current_password', message: 'Mật khẩu hiện tại không đúng.' } }],
+    [401, { error: { code: 'not_authenticated', message: 'Bạn chưa đăng nhập.' } }],
+  );
+  const wrong = await changePassword('x', 'yyyyyyyy').catch((e) => e);
+  assert.equal(wrong.code, 'bad_current_password');
+  assert.equal(ended, 0);
+  await changePassword('x', 'yyyyyyyy').catch(() => {});
+  assert.equal(ended, 1);
+  setUnauthorizedHandler(null);
 });

@@ -61,15 +61,17 @@ async def test_admin_pages(new_context, screenshots) -> None:
     await page.click("[data-testid=nav-admin-import]")
     await page.set_input_files(
         "[data-testid=import-file]",
-        files=[{
-            "name": "can-bo.csv",
-            "mimeType": "text/csv",
-            "buffer": (
-                "username,full_name,unit_code,roles,email,title,password\n"
-                "cv.noivu,Lâm Thị Ngọc Hân,p-noi-vu,delegate,,Chuyên viên,\n"
-                "sai.donvi,Sai Đơn Vị,khong-co,delegate,,,\n"
-            ).encode(),
-        }],
+        files=[
+            {
+                "name": "can-bo.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "username,full_name,unit_code,roles,email,title,password\n"
+                    "cv.noivu,Lâm Thị Ngọc Hân,p-noi-vu,delegate,,Chuyên viên,\n"
+                    "sai.donvi,Sai Đơn Vị,khong-co,delegate,,,\n"
+                ).encode(),
+            }
+        ],
     )
     await page.click("[data-testid=import-submit]")
     result = page.locator("[data-testid=import-result]")
@@ -78,8 +80,10 @@ async def test_admin_pages(new_context, screenshots) -> None:
 
 
 async def test_tablet_and_hall_display_layouts(new_context, screenshots) -> None:
-    for name, viewport in (("tablet", {"width": 800, "height": 1280}),
-                           ("hall", {"width": 1920, "height": 1080})):
+    for name, viewport in (
+        ("tablet", {"width": 800, "height": 1280}),
+        ("hall", {"width": 1920, "height": 1080}),
+    ):
         page = await (await new_context(viewport=viewport)).new_page()
         await page.goto("/login")
         await page.fill("#username", "chutich")

@@ -1,24 +1,50 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getSession, logout, setUnauthorizedHandler } from '../api.js';
 import { onLangChange, t } from '../i18n.js';
+import { onLive, startLive, stopLive } from '../live.js';
+import { canCreateMeeting } from '../meetings.js';
+import { clearNotifications, receiveNotification, refreshNotifications } from '../notifications.js';
 import { navigate, usePath } from '../router.js';
+import { Account } from '../pages/Account.jsx';
 import { AdminImport } from '../pages/AdminImport.jsx';
 import { AdminUnits } from '../pages/AdminUnits.jsx';
 import { AdminUsers } from '../pages/AdminUsers.jsx';
+import { Calendar } from '../pages/Calendar.jsx';
 import { Forbidden } from '../pages/Forbidden.jsx';
 import { Home } from '../pages/Home.jsx';
 import { Login } from '../pages/Login.jsx';
+import { MeetingNew } from '../pages/MeetingNew.jsx';
+import { MeetingPage } from '../pages/MeetingPage.jsx';
 import { NotFound } from '../pages/NotFound.jsx';
+import { Notifications } from '../pages/Notifications.jsx';
 import { Header } from './Header.jsx';
 
 const ROUTES = {
   '/': Home,
+  '/calendar': Calendar,
+  '/notifications': Notifications,
+  '/account': Account,
+  '/meetings/new': MeetingNew,
   '/admin/units': AdminUnits,
   '/admin/users': AdminUsers,
   '/admin/import': AdminImport,
 };
 
-/** Root: session state, auth redirects, language re-render, page routing. */
+/** The page for a path, with its parameters: fixed paths first, then /meetings/:id. */
+function match(path) {
+  if (ROUTES[path]) return { Component: ROUTES[path], params: {} };
+  const meeting = /^\/meetings\/(\d+)$/.exec(path);
+  if (meeting) return { Component: MeetingPage, params: { id: Number(meeting[1]) } };
+  return { Component: NotFound, params: {} };
+}
+
+function allowed(path, user) {
+  if (path.startsWith('/admin')) return user.roles.includes('admin');
+  if (path === '/meetings/new') return canCreateMeeting(user);
+  return true;
+}
+
+/** Root: session state, auth redirects, language re-render, live channel, page routing. */
 export function App() {
   const rawPath = usePath();
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
@@ -34,6 +60,23 @@ export function App() {
     if (user === null && path !== '/login') navigate('/login', { replace: true });
     else if (user && path === '/login') navigate('/', { replace: true });
   }, [user, path]);
+  // While logged in: the live channel and the notification centre. A
+  // (re)connect reloads the list, so nothing missed while offline is lost.
+  const userId = user?.id;
+  useEffect(() => {
+    if (!userId) return undefined;
+    const offs = [
+      onLive('notification', receiveNotification),
+      onLive('status', (status) => status === 'connected' && refreshNotifications().catch(() => {})),
+    ];
+    startLive();
+    refreshNotifications().catch(() => {});
+    return () => {
+      offs.forEach((off) => off());
+      stopLive();
+      clearNotifications();
+    };
+  }, [userId]);
 
   if (user === undefined) return <p class="loading" role="status">{t('app.loading')}</p>;
   if (user === null) return path === '/login' ? <Login onLogin={setUser} /> : null;
@@ -43,12 +86,11 @@ export function App() {
     await logout().catch(() => {});
     setUser(null);
   };
-  const allowed = !path.startsWith('/admin') || user.roles.includes('admin');
-  const Current = allowed ? ROUTES[path] || NotFound : Forbidden;
+  const { Component, params } = allowed(path, user) ? match(path) : { Component: Forbidden, params: {} };
   return (
     <>
       <Header user={user} path={path} onLogout={onLogout} />
-      <Current user={user} />
+      <Component key={path} user={user} params={params} onSignedOut={() => setUser(null)} />
     </>
   );
 }

@@ -1,6 +1,14 @@
 import { t } from '../i18n.js';
 import { LangToggle } from './LangToggle.jsx';
 import { Link } from './Link.jsx';
+import { NotificationBell } from './NotificationBell.jsx';
+
+const MAIN_LINKS = [
+  ['/', 'nav.home', 'nav-home'],
+  ['/calendar', 'nav.calendar', 'nav-calendar'],
+  ['/notifications', 'nav.notifications', 'nav-notifications'],
+  ['/account', 'nav.account', 'nav-account'],
+];
 
 const ADMIN_LINKS = [
   ['/admin/units', 'nav.units', 'nav-admin-units'],
@@ -8,12 +16,13 @@ const ADMIN_LINKS = [
   ['/admin/import', 'nav.import', 'nav-admin-import'],
 ];
 
-/** Top bar (app name, current user, language, logout) and the navigation strip. */
+/** Top bar (app name, notifications, current user, language, logout) and the navigation strip. */
 export function Header({ user, path, onLogout }) {
   const isAdmin = user.roles.includes('admin');
+  const current = (href) => path === href || (href === '/' && path.startsWith('/meetings/'));
   const item = ([href, key, testId]) => (
     <li key={href}>
-      <Link href={href} current={path === href} data-testid={testId}>{t(key)}</Link>
+      <Link href={href} current={current(href)} data-testid={testId}>{t(key)}</Link>
     </li>
   );
   return (
@@ -24,10 +33,11 @@ export function Header({ user, path, onLogout }) {
           <span class="brand-sub">{t('app.subtitle')}</span>
         </Link>
         <div class="topbar-user">
-          <div class="user-info">
+          <NotificationBell />
+          <Link href="/account" class="user-info" title={t('nav.account')}>
             <span class="user-name" data-testid="current-user">{user.full_name}</span>
             <span class="user-unit">{user.unit_name}</span>
-          </div>
+          </Link>
           <LangToggle />
           <button type="button" class="btn btn-ghost" data-testid="logout" onClick={onLogout}>
             {t('nav.logout')}
@@ -36,7 +46,7 @@ export function Header({ user, path, onLogout }) {
       </div>
       <nav class="nav" aria-label={t('nav.main')}>
         <ul>
-          {item(['/', 'nav.home', 'nav-home'])}
+          {MAIN_LINKS.map(item)}
           {isAdmin && <li class="nav-label" aria-hidden="true">{t('nav.admin')}</li>}
           {isAdmin && ADMIN_LINKS.map(item)}
         </ul>
