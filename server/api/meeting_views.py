@@ -113,6 +113,7 @@ def summary_out(listing: Listing) -> MeetingSummary:
         starts_at=m.starts_at,
         ends_at=m.ends_at,
         status=m.status,
+        status_reason=m.status_reason,
         host_unit_name=listing.host_unit_name,
         my_roles=sorted(r.value for r in listing.roles),
         my_answer=listing.answer,

@@ -76,6 +76,8 @@ async def list_meetings(request: web.Request) -> web.Response:
             end=_time(request, "to"),
             q=request.query.get("q"),
             unit_id=int_param(request, "unit_id", query=True),
+            # A year of a busy district's meetings fits; the calendar asks by date range.
+            limit=min(int_param(request, "limit", query=True) or 500, 2000),
         )
     return out(MeetingList(meetings=[summary_out(m) for m in found]))
 

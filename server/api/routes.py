@@ -71,7 +71,7 @@ ROUTES: tuple[Route, ...] = (
     # Meetings
     Route("GET", "/api/meetings", meetings.list_meetings,
           "My meetings (organised, invited, substituting, chaired, open), by time, title or unit",
-          "meetings", response=m.MeetingList, query=("from", "to", "q", "unit_id")),
+          "meetings", response=m.MeetingList, query=("from", "to", "q", "unit_id", "limit")),
     Route("POST", "/api/meetings", meetings.create_meeting, "Create a draft meeting", "meetings",
           body=m.MeetingIn, response=m.MeetingEnvelope, status=201, errors=(401, 403, 404, 422)),
     Route("GET", "/api/meetings/{id}", meetings.read_meeting, "One meeting", "meetings",

@@ -95,6 +95,7 @@ class LiveHub:
         self._sweeper: asyncio.Task[None] | None = None
         bus.subscribe("session.revoked", self._on_session_revoked)
         bus.subscribe("notification.created", self._on_notification)
+        bus.subscribe("invitation.answered", self._on_answered)
         bus.subscribe_prefix(LIVE_PREFIX, self._on_live_event)
 
     def attach(self, app: web.Application) -> None:
@@ -148,7 +149,17 @@ class LiveHub:
             room = user_room(int(event.data["user_id"]))
             await self.sio.emit("notification", body, room=room, namespace=LIVE_NAMESPACE)
 
+    async def _on_answered(self, event: Event) -> None:
+        for user_id in event.data["user_ids"]:
+            await self.sio.emit(
+                "invitation.answered",
+                {"meeting_id": event.data["meeting_id"]},
+                room=user_room(int(user_id)),
+                namespace=LIVE_NAMESPACE,
+            )
+
     async def _on_live_event(self, event: Event) -> None:
+
         meeting_id = int(event.data["meeting_id"])
         audience = str(event.data["audience"])
         if audience == ALL:

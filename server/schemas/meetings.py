@@ -205,6 +205,8 @@ class MeetingSummary(BaseModel):
     starts_at: datetime
     ends_at: datetime
     status: str
+    status_reason: str | None
+
     host_unit_name: str
     my_roles: list[str]
     my_answer: str | None

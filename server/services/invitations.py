@@ -17,6 +17,7 @@ from storage.models import (
     Invitation,
     InviteeKind,
     Meeting,
+    MeetingOrganiser,
     MeetingStatus,
     Role,
     Unit,
@@ -291,6 +292,17 @@ async def _check_substitute(
     return person
 
 
+async def _tell_runners(ctx: Context, meeting: Meeting) -> None:
+    """Organisers' and the chair's open attendance boards refresh when someone answers."""
+    organisers = (
+        await ctx.db.exec(
+            select(MeetingOrganiser.user_id).where(MeetingOrganiser.meeting_id == meeting.id)
+        )
+    ).all()
+    runners = {*organisers, meeting.chair_id} - {None}
+    ctx.emit("invitation.answered", meeting_id=meeting.id, user_ids=sorted(runners))
+
+
 @operation("meeting.answer", Permission.AUTHENTICATED)
 async def answer(ctx: Context, meeting_id: int, data: AnswerIn) -> Invitation:
     view = await meeting_access.load(ctx, meeting_id, MeetingAction.ANSWER)
@@ -320,6 +332,7 @@ async def answer(ctx: Context, meeting_id: int, data: AnswerIn) -> Invitation:
     audit.record(
         ctx, "invitation", inv.id, {"meeting_id": meeting_id, **data.model_dump(mode="json")}
     )
+    await _tell_runners(ctx, view.meeting)
     if substitute is not None and substitute.id != previous_substitute:
         await notify.send(
             ctx,

@@ -185,8 +185,8 @@ async def _transition(
     )
     meeting.status = target.value
     meeting.updated_at = utcnow()
-    if reason is not None:
-        meeting.status_reason = reason
+    meeting.status_reason = reason  # a postponement's reason no longer applies once it starts
+
     ctx.db.add(meeting)
     return view
 
@@ -310,6 +310,7 @@ async def list_mine(
     end: datetime | None = None,
     q: str | None = None,
     unit_id: int | None = None,
+    limit: int = 500,
 ) -> list[Listing]:
     """Meetings the actor may see, optionally within [start, end), by title, or by unit."""
     ids = await meeting_access.visible_meeting_ids(ctx)
@@ -326,7 +327,8 @@ async def list_mine(
         found = [m for m in found if needle in fold(m.title)]
     if unit_id is not None:
         found = await _involving_unit(ctx, found, unit_id)
-    return await _listings(ctx, found)
+    return await _listings(ctx, found[:limit])
+
 
 
 async def _involving_unit(ctx: Context, meetings: list[Meeting], unit_id: int) -> list[Meeting]:

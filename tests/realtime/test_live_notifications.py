@@ -31,3 +31,17 @@ async def test_invitation_is_pushed_live_to_the_invitee_only(login_as) -> None:
     finally:
         await invitee_socket.disconnect()
         await outsider_socket.disconnect()
+
+
+async def test_answers_refresh_the_organisers_board_live(login_as) -> None:
+    secretary = await login_as("thuky")
+    meeting = await published(secretary, ["tp.noivu"])
+    heard: asyncio.Queue = asyncio.Queue()
+    socket = await _connect(secretary, _cookie(secretary))
+    socket.on("invitation.answered", heard.put_nowait, namespace="/live")
+    try:
+        official = await login_as("tp.noivu")
+        await official.post(f"/api/meetings/{meeting['id']}/answer", json={"answer": "attending"})
+        assert (await asyncio.wait_for(heard.get(), timeout=5)) == {"meeting_id": meeting["id"]}
+    finally:
+        await socket.disconnect()
