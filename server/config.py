@@ -46,6 +46,7 @@ class Settings:
     trusted_origins: tuple[str, ...] = field(default_factory=tuple)
     demo_password: str = "ecabinet2026"
     redis_url: str = ""  # several server processes share live rooms through Redis
+    redis_channel: str = "ecabinet"  # one channel per installation sharing a Redis
     instance: str = ""  # this process's stable name (default host:port)
     public_url: str = ""  # how users reach the server, for links in e-mails
     smtp_host: str = ""  # e-mail is sent only when this is set
@@ -91,6 +92,8 @@ def load_settings(**overrides: object) -> Settings:
         "trusted_origins": tuple(o for o in _env("TRUSTED_ORIGINS", "").split(",") if o),
         "demo_password": _env("DEMO_PASSWORD", "ecabinet2026"),
         "redis_url": _env("REDIS_URL", ""),
+        "redis_channel": _env("REDIS_CHANNEL", "ecabinet"),
+
         "instance": _env("INSTANCE", ""),
         "public_url": _env("PUBLIC_URL", ""),
         "smtp_host": _env("SMTP_HOST", ""),

@@ -82,7 +82,12 @@ class LiveHub:
         self.metrics = metrics
         self.bus = bus
         self.instance = settings.instance_name
-        manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        manager = (
+            socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
+            if settings.redis_url
+            else None
+        )
+
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp",
             client_manager=manager,

@@ -17,10 +17,18 @@ def cookie_of(api: Api) -> str:
 
 
 class MeetingClient:
-    def __init__(self, api: Api, meeting_id: int, base_url: str | None = None) -> None:
-        self.api = api
+    def __init__(
+        self,
+        api: Api | None,
+        meeting_id: int,
+        base_url: str | None = None,
+        cookie: str | None = None,
+    ) -> None:
+        self.api: Api = api  # type: ignore[assignment]  (None only with base_url and cookie)
         self.meeting_id = meeting_id
-        self.base_url = base_url or str(api.client.make_url("/"))
+        self.base_url = base_url or str(self.api.client.make_url("/"))
+        self.cookie = cookie or cookie_of(self.api)
+
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
         self.sio.on("*", self._record, namespace="/meeting")
@@ -36,7 +44,7 @@ class MeetingClient:
     async def connect(self) -> MeetingClient:
         await self.sio.connect(
             self.base_url,
-            headers={"Cookie": cookie_of(self.api)},
+            headers={"Cookie": self.cookie},
             namespaces=["/meeting"],
             auth={"meeting_id": self.meeting_id},
             transports=["websocket"],
