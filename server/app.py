@@ -17,7 +17,10 @@ from server.metrics import Metrics
 from server.realtime.hub import LiveHub
 from server.seed import seed_demo
 from server.services import passwords
+from server.services.documents.resources import DocumentResources
 from storage.db import Database
+from storage.documents import DerivedCache, LocalDocumentStore
+from storage.pdf import EngineSettings, PdfEngine
 from storage.types import utcnow
 
 log = logging.getLogger("ecabinet")
@@ -53,6 +56,17 @@ async def mailer_ctx(app: web.Application) -> AsyncIterator[None]:
     await mailer.stop()
 
 
+async def documents_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The document store, the cache of watermarked copies, and the PDF worker processes."""
+    settings = app[keys.SETTINGS]
+    store = LocalDocumentStore(settings.data_dir / "documents")
+    await store.remove_stale_temp()  # uploads cut off by a crash
+    derived = DerivedCache(settings.data_dir / "derived")
+    async with PdfEngine.running(EngineSettings(scratch=store.tmp)) as engine:
+        app[keys.DOCUMENTS] = DocumentResources(store, derived, engine, settings.max_upload_bytes)
+        yield
+
+
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[keys.LIVE].start()
     yield
@@ -72,6 +86,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.METRICS] = Metrics()
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(mailer_ctx)
+    app.cleanup_ctx.append(documents_ctx)
     routes.add_routes(app)
     hub = LiveHub(settings, lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
     app[keys.LIVE] = hub

@@ -39,6 +39,8 @@ class Settings:
     max_json_bytes: int = 1_000_000
     # A CSV of a province's officials (~5 000 rows) is well under 2 MB.
     max_csv_bytes: int = 2_000_000
+    # A scanned report of a few hundred pages; configurable for bigger archives.
+    max_upload_bytes: int = 200 * 1024 * 1024
     login_max_failures: int = 5
     login_window_seconds: int = 900
     log_level: str = "INFO"
@@ -87,13 +89,13 @@ def load_settings(**overrides: object) -> Settings:
         "cookie_secure": _bool("COOKIE_SECURE", False),
         "login_max_failures": int(_env("LOGIN_MAX_FAILURES", "5")),
         "login_window_seconds": int(_env("LOGIN_WINDOW_SECONDS", "900")),
+        "max_upload_bytes": int(_env("MAX_UPLOAD_MB", "200")) * 1024 * 1024,
         "log_level": _env("LOG_LEVEL", "INFO"),
         "log_json": _bool("LOG_JSON", True),
         "trusted_origins": tuple(o for o in _env("TRUSTED_ORIGINS", "").split(",") if o),
         "demo_password": _env("DEMO_PASSWORD", "ecabinet2026"),
         "redis_url": _env("REDIS_URL", ""),
         "redis_channel": _env("REDIS_CHANNEL", "ecabinet"),
-
         "instance": _env("INSTANCE", ""),
         "public_url": _env("PUBLIC_URL", ""),
         "smtp_host": _env("SMTP_HOST", ""),

@@ -14,6 +14,7 @@ from storage.db import Database
 if TYPE_CHECKING:
     from server.mailer import Mailer
     from server.realtime.hub import LiveHub
+    from server.services.documents.resources import DocumentResources
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
@@ -21,3 +22,4 @@ EVENTS = web.AppKey("events", EventBus)
 METRICS = web.AppKey("metrics", Metrics)
 LIVE: web.AppKey[LiveHub] = web.AppKey("live")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+DOCUMENTS: web.AppKey[DocumentResources] = web.AppKey("documents")

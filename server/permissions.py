@@ -121,3 +121,28 @@ MEETING_RULES: dict[MeetingAction, frozenset[MeetingRole]] = {
 
 def may(roles: frozenset[MeetingRole], action: MeetingAction) -> bool:
     return bool(roles & MEETING_RULES[action])
+
+
+class DocumentAction(StrEnum):
+    READ = "document.read"
+    READ_SECRET = "document.read_secret"  # a secret document: participants only
+    MANAGE = "document.manage"  # upload, new version, edit, withdraw, revoke, open opinions
+    UPLOAD_OWN_ITEM = "document.upload_own_item"  # a presenter, for the item they present
+    COMMENT = "document.comment"  # during an opinion round
+    OVERSEE = "document.oversee"  # read receipts and everyone's comments
+
+
+_INSIDERS = frozenset(MeetingRole) - {MeetingRole.OBSERVER}
+
+DOCUMENT_RULES: dict[DocumentAction, frozenset[MeetingRole]] = {
+    DocumentAction.READ: frozenset(MeetingRole),
+    DocumentAction.READ_SECRET: _INSIDERS,
+    DocumentAction.MANAGE: frozenset({MeetingRole.ORGANISER}),
+    DocumentAction.UPLOAD_OWN_ITEM: frozenset({MeetingRole.ORGANISER, MeetingRole.PRESENTER}),
+    DocumentAction.COMMENT: _PARTICIPANTS,
+    DocumentAction.OVERSEE: _RUNNERS,
+}
+
+
+def may_document(roles: frozenset[MeetingRole], action: DocumentAction) -> bool:
+    return bool(roles & DOCUMENT_RULES[action])

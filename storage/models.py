@@ -310,7 +310,8 @@ class SpeechRequest(SQLModel, table=True):
     is_site: bool = False
     topic: str = Field(default="", max_length=300)
     position: str = Field(default="", max_length=10)  # for / against / question / ""
-    status: str = Field(default="waiting", max_length=10, index=True)  # waiting/speaking/done/withdrawn
+    # waiting / speaking / done / withdrawn
+    status: str = Field(default="waiting", max_length=10, index=True)
     rank: int = 0  # queue order; the chair may reorder
     requested_at: datetime = _when()
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -383,3 +384,99 @@ class Announcement(SQLModel, table=True):
     text: str = Field(max_length=500)
     by: int = Field(foreign_key="app_user.id")
     at: datetime = _when()
+
+
+# --- Meeting documents (materials, versions, notes, opinions, read receipts) -----------------
+
+
+class Confidentiality(StrEnum):
+    NORMAL = "normal"  # thường: read in the browser and download
+    RESTRICTED = "restricted"  # hạn chế: read in the browser only
+    SECRET = "secret"  # mật: watermarked per viewer; access can end or be revoked
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    title: str = Field(max_length=300)
+    confidentiality: str = Field(default=Confidentiality.NORMAL.value, max_length=12)
+    access_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = 0  # the current version's number
+    position: int = 0
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = _when()
+
+
+class DocumentVersion(SQLModel, table=True):
+    __tablename__ = "document_version"
+    __table_args__ = (Index("uq_document_version", "document_id", "number", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    number: int
+    sha256: str = Field(max_length=64)  # the PDF in the document store
+    size: int
+    pages: int
+    source_sha256: str | None = Field(default=None, max_length=64)  # the uploaded Office file
+    source_kind: str = Field(default="pdf", max_length=10)
+    file_name: str = Field(max_length=255)  # as uploaded: shown, never used as a path
+    uploaded_by: int = Field(foreign_key="app_user.id")
+    uploaded_at: datetime = _when()
+
+
+class DocumentPage(SQLModel, table=True):
+    """One page's extracted text, folded for diacritics-insensitive search."""
+
+    __tablename__ = "document_page"
+
+    version_id: int = Field(foreign_key="document_version.id", primary_key=True)
+    page: int = Field(primary_key=True)
+    text: str = ""
+    folded: str = ""
+
+
+class ReadReceipt(SQLModel, table=True):
+    __tablename__ = "read_receipt"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    version: int
+    first_opened_at: datetime = _when()
+    last_opened_at: datetime = _when()
+
+
+class Note(SQLModel, table=True):
+    """A private note anchored to a page; only its author ever sees it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    page: int
+    text: str = Field(max_length=5000)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class OpinionRound(SQLModel, table=True):
+    """Lấy ý kiến: a document open for comments until a deadline."""
+
+    __tablename__ = "opinion_round"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    opened_by: int = Field(foreign_key="app_user.id")
+    opened_at: datetime = _when()
+    deadline: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Comment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    page: int
+    text: str = Field(max_length=5000)
+    created_at: datetime = _when()

@@ -61,7 +61,15 @@ chromium_path() {
   command -v chromium || command -v chromium-browser || true
 }
 
+setup_office() {
+  # LibreOffice (headless, no GUI) converts DOC/DOCX/XLS/XLSX/PPT/PPTX/ODT to PDF; DejaVu
+  # covers Vietnamese for watermarks and generated documents.
+  apt_install libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui \
+    fonts-dejavu-core poppler-utils qpdf
+}
+
 setup_browser() {
+
   [ -n "$(chromium_path)" ] || apt_install chromium
   [ -n "$(chromium_path)" ] || die "chromium is needed for the browser tests (apt-get install chromium)"
 }

@@ -45,6 +45,7 @@ async def context(request: web.Request) -> AsyncIterator[Context]:
             lang=lang_of(request),
             bus=request.app[keys.EVENTS],
             settings=request.app[keys.SETTINGS],
+            documents=request.app.get(keys.DOCUMENTS),
         )
 
 

@@ -9,7 +9,8 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from server import schemas as s
-from server.api import auth, live, meetings, notifications, system, units, users
+from server.api import auth, documents, live, meetings, notifications, system, units, users
+from server.schemas import documents as d
 from server.schemas import live as lv
 from server.schemas import meetings as m
 
@@ -127,6 +128,62 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/meetings/{id}/votes", live.list_votes,
           "The meeting's votes and results; names per ballot for closed open votes", "live",
           response=lv.VoteList, errors=(401, 404)),
+    # Documents
+    Route("GET", "/api/meetings/{id}/documents", documents.list_documents,
+          "The meeting's materials I may see", "documents", response=d.DocumentList,
+          errors=(401, 404)),
+    Route("POST", "/api/meetings/{id}/documents", documents.create_document,
+          "Upload a material (PDF, DOC/DOCX, XLS/XLSX, PPT/PPTX, ODT; multipart: file, title, "
+          "agenda_item_id, confidentiality, access_until)", "documents", body="multipart/form-data",
+          response=d.DocumentEnvelope, status=201, errors=(401, 403, 404, 409, 413, 415, 422)),
+    Route("GET", "/api/meetings/{id}/pack", documents.meeting_pack,
+          "The agenda pack: all materials in agenda order with an outline (PDF)", "documents",
+          errors=(401, 404)),
+    Route("GET", "/api/documents/{id}", documents.read_document, "A document and its versions",
+          "documents", response=d.DocumentEnvelope, errors=(401, 403, 404)),
+    Route("PATCH", "/api/documents/{id}", documents.update_document, "Edit a document's details",
+          "documents", body=d.DocumentPatch, response=d.DocumentEnvelope,
+          errors=(401, 403, 404, 422)),
+    Route("POST", "/api/documents/{id}/versions", documents.add_version,
+          "Upload a new version (supersedes the current one)", "documents",
+          body="multipart/form-data", response=d.DocumentEnvelope,
+          errors=(401, 403, 404, 409, 413, 415, 422)),
+    Route("POST", "/api/documents/{id}/withdraw", documents.withdraw_document,
+          "Withdraw a document", "documents", response=d.DocumentEnvelope, errors=(401, 403, 404)),
+
+    Route("POST", "/api/documents/{id}/revoke", documents.revoke_document,
+          "End everyone's access to a secret document now", "documents",
+          response=d.DocumentEnvelope, errors=(401, 403, 404, 422)),
+    Route("GET", "/api/documents/{id}/file", documents.view_file,
+          "The PDF to read (watermarked per viewer when secret); Range and ETag", "documents",
+          query=("version",), errors=(401, 403, 404)),
+    Route("GET", "/api/documents/{id}/download", documents.download_file,
+          "Download the PDF (not for restricted documents)", "documents", errors=(401, 403, 404)),
+    Route("GET", "/api/documents/{id}/readers", documents.readers,
+          "Who has opened the document, and who has not", "documents", response=d.Readers,
+          errors=(401, 403, 404)),
+    Route("GET", "/api/documents/{id}/notes", documents.list_notes, "My private notes",
+          "notes", response=d.NoteList, errors=(401, 403, 404)),
+    Route("POST", "/api/documents/{id}/notes", documents.create_note, "Add a private note",
+          "notes", body=d.NoteIn, response=d.NoteEnvelope, status=201, errors=(401, 403, 404, 422)),
+    Route("PATCH", "/api/notes/{id}", documents.update_note, "Edit my note", "notes",
+          body=d.NoteText, response=d.NoteEnvelope, errors=(401, 404, 422)),
+    Route("DELETE", "/api/notes/{id}", documents.delete_note, "Delete my note", "notes",
+          status=204, errors=(401, 404)),
+    Route("POST", "/api/documents/{id}/opinion-round", documents.open_round,
+          "Open the document for comments until a deadline", "opinions", body=d.RoundIn,
+          response=d.RoundOut, errors=(401, 403, 404, 422)),
+    Route("POST", "/api/documents/{id}/opinion-round/close", documents.close_round,
+          "Close the comments now", "opinions", status=204, errors=(401, 403, 404, 409)),
+    Route("GET", "/api/documents/{id}/comments", documents.list_comments,
+          "Comments (all, per unit, for organisers; one's own otherwise)", "opinions",
+          response=d.Comments, errors=(401, 403, 404)),
+    Route("POST", "/api/documents/{id}/comments", documents.add_comment,
+          "Comment on a page while the round is open", "opinions", body=d.CommentIn,
+          response=d.CommentEnvelope, status=201, errors=(401, 403, 404, 409, 422)),
+    Route("GET", "/api/search", documents.search_documents,
+          "Find documents and pages in the meetings I may see (diacritics-insensitive)",
+          "documents", response=d.SearchResults, query=("q",), errors=(401, 422)),
     Route("GET", "/api/notifications", notifications.list_notifications,
           "My notifications, newest first", "notifications", response=m.NotificationList,
           query=("unread",), errors=(401,)),

@@ -9,11 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.config import Settings
+
+if TYPE_CHECKING:
+    from server.services.documents.resources import DocumentResources
 from server.events import Event, EventBus
 from server.permissions import Actor, Permission, require
 
@@ -33,6 +36,7 @@ class Context:
     operation: str = ""
     bus: EventBus | None = None
     settings: Settings | None = None
+    documents: DocumentResources | None = None  # the store and PDF engine, where needed
     pending: list[Event] = field(default_factory=list)
 
     def emit(self, name: str, **data: Any) -> None:

@@ -330,7 +330,6 @@ async def list_mine(
     return await _listings(ctx, found[:limit])
 
 
-
 async def _involving_unit(ctx: Context, meetings: list[Meeting], unit_id: int) -> list[Meeting]:
     invited = set(
         (

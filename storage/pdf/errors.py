@@ -22,6 +22,7 @@ Code = Literal[
     "document_too_complex",
     "document_conversion_failed",
     "document_conversion_timeout",
+    "document_busy",
 ]
 
 # code -> (status, Vietnamese, English); {placeholders} come from `details`.
@@ -86,6 +87,11 @@ MESSAGES: dict[Code, tuple[int, str, str]] = {
         "Chuyển đổi sang PDF mất quá {seconds} giây nên đã bị dừng.",
         "Converting to PDF took longer than {seconds} seconds and was stopped.",
     ),
+    "document_busy": (
+        503,
+        "Máy chủ đang bận xử lý nhiều tài liệu. Hãy thử lại sau ít phút.",
+        "The server is busy processing documents. Please try again in a few minutes.",
+    ),
 }
 
 
@@ -120,6 +126,14 @@ class PdfRejected(DocumentError):
 
 class ConversionFailed(DocumentError):
     """LibreOffice could not turn the office file into a PDF (or took too long)."""
+
+
+class LimitExceeded(DocumentError):
+    """The work ran out of CPU time, memory or wall-clock time and its process was stopped."""
+
+
+class Busy(DocumentError):
+    """Too much document work is already queued; the caller should retry later."""
 
 
 class WorkerFailed(Exception):

@@ -73,6 +73,11 @@ VALID = {
     "AgendaOrderIn": {"items": []},
     "InviteIn": {},
     "AnswerIn": {"answer": "attending"},
+    "DocumentPatch": {"title": "x"},
+    "NoteIn": {"page": 1, "text": "x"},
+    "NoteText": {"text": "x"},
+    "RoundIn": {"deadline": "2030-01-01T08:00:00+07:00"},
+    "CommentIn": {"page": 1, "text": "x"},
 }
 
 

@@ -12,6 +12,7 @@ from sqlmodel import select
 from storage.db import Database
 from storage.models import Ballot, SpeechRequest, VoteParticipation, VoteTally
 from storage.types import utcnow
+from tests.api.documents_helpers import slides
 from tests.api.meeting_helpers import ids, published
 from tests.realtime.live_client import MeetingClient
 
@@ -116,7 +117,8 @@ async def test_roll_call_and_quorum(join, meeting, login_as) -> None:
     )
 
 
-async def test_page_follow_and_back_to_presenter(join, meeting) -> None:
+async def test_page_follow_and_back_to_presenter(join, meeting, login_as) -> None:
+    doc = await slides(await login_as("thuky"), meeting["id"])
     chair = await join("chutich")
     site_a = await join("xa-vinh-hanh")
     site_b = await join("xa-an-hoa")
@@ -126,18 +128,18 @@ async def test_page_follow_and_back_to_presenter(join, meeting) -> None:
     )
     await chair.ok("meeting.start")
     assert (await site_a.next("meeting.status"))["status"] == "in_progress"
-    await chair.ok("page", {"document_id": 7, "page": 4})
+    await chair.ok("page", {"document_id": doc, "page": 4})
     for viewer in (site_a, site_b, member):
         changed = await viewer.next("page.changed")
-        assert (changed["document_id"], changed["page"]) == (7, 4)
+        assert (changed["document_id"], changed["page"]) == (doc, 4)
     # Only the chair or the current item's presenter presents.
-    assert await member.refused("page", {"document_id": 7, "page": 1}) == "meeting_forbidden"
+    assert await member.refused("page", {"document_id": doc, "page": 1}) == "meeting_forbidden"
     presenter = await join("tp.vanhoa")
-    assert await presenter.refused("page", {"document_id": 7, "page": 1}) == "meeting_forbidden"
+    assert await presenter.refused("page", {"document_id": doc, "page": 1}) == "meeting_forbidden"
     await chair.ok("agenda.go", {"item_id": meeting["items"][1]})
     current = await site_a.next("agenda.current")
     assert current["title"] == "Báo cáo ứng dụng CNTT"
-    await presenter.ok("page", {"document_id": 7, "page": 5})
+    await presenter.ok("page", {"document_id": doc, "page": 5})
     assert (await site_b.until("page.changed", lambda p: p["page"] == 5))[
         "presenter_id"
     ] == presenter.api.user["id"]
@@ -148,10 +150,14 @@ async def test_page_follow_and_back_to_presenter(join, meeting) -> None:
     await site_a.close()
     again = await join("xa-vinh-hanh")
     snap = await again.ok("snapshot")
-    assert (snap["stage"]["document_id"], snap["stage"]["page"]) == (7, 5)
+    assert (snap["stage"]["document_id"], snap["stage"]["page"]) == (doc, 5)
     assert snap["stage"]["current_item_id"] == meeting["items"][1]
     assert snap["agenda"][1]["used"]["running_since"] is not None
-    assert await again.refused("page", {"document_id": 7, "page": 0}) == "invalid_input"
+    assert await again.refused("page", {"document_id": doc, "page": 0}) == "invalid_input"
+    assert await chair.refused("page", {"document_id": doc, "page": 99}) == "bad_page"
+    assert (
+        await chair.refused("page", {"document_id": doc + 1000, "page": 1}) == "document_not_found"
+    )
 
 
 async def test_speaker_queue(join, meeting) -> None:

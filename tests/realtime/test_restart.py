@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestServer
 
 from server.app import create_app
+from tests.api.documents_helpers import slides
 from tests.api.meeting_helpers import published
 from tests.realtime.live_client import MeetingClient, cookie_of
 
@@ -13,12 +14,13 @@ async def test_restart_mid_vote_and_continue(login_as, server, settings) -> None
     secretary = await login_as("thuky")
     meeting = await published(secretary, ["tp.noivu", "tp.vanhoa"])
     mid = meeting["id"]
+    doc = await slides(secretary, mid)
     chair_api, a_api, b_api = [await login_as(u) for u in ("chutich", "tp.noivu", "tp.vanhoa")]
 
     chair = await MeetingClient(chair_api, mid).connect()
     a = await MeetingClient(a_api, mid).connect()
     await chair.ok("meeting.start")
-    await chair.ok("page", {"document_id": 3, "page": 2})
+    await chair.ok("page", {"document_id": doc, "page": 2})
     vote = await chair.ok("vote.open", {"question": "Thông qua Kế hoạch?"})
     await a.ok("vote.cast", {"vote_id": vote["id"], "choice": "Đồng ý"})
     await a.close()
@@ -36,7 +38,7 @@ async def test_restart_mid_vote_and_continue(login_as, server, settings) -> None
         ]
         snap = await a.ok("snapshot")
         assert snap["meeting"]["status"] == "in_progress"
-        assert (snap["stage"]["document_id"], snap["stage"]["page"]) == (3, 2)
+        assert (snap["stage"]["document_id"], snap["stage"]["page"]) == (doc, 2)
         assert snap["vote"]["id"] == vote["id"] and snap["vote"]["cast"] == 1
         assert snap["vote"]["my_ballot"] == "Đồng ý"
         assert (

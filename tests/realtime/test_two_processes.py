@@ -20,6 +20,7 @@ from yarl import URL
 from server.config import ROOT
 from tests.api.test_email import free_port
 from tests.conftest import DEMO_PASSWORD, PG_ADMIN_DSN, REQUIRE_PG, pg_url, run_blocking
+from tests.documents.samples import text_pdf
 from tests.realtime.live_client import MeetingClient
 
 REDIS_URL = os.environ.get("ECABINET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -160,15 +161,22 @@ async def test_page_and_votes_across_two_processes(processes: list[str]) -> None
             json={"user_ids": [ids["tp.noivu"], ids["tp.vanhoa"]]},
         )
         assert (await secretary.call("POST", f"/api/meetings/{mid}/publish"))[0] == 200
+        form = aiohttp.FormData()
+        form.add_field("file", text_pdf([f"Trang {n}" for n in range(1, 6)]), filename="slides.pdf")
+        async with secretary.session.post(
+            f"{a}/api/meetings/{mid}/documents", data=form, headers={"X-CSRF-Token": secretary.csrf}
+        ) as r:
+            assert r.status == 201, await r.text()
+            doc = (await r.json())["document"]["id"]
 
         chair = await (await Remote(a).login("chutich")).join(mid)
         viewer = await (await Remote(b).login("tp.noivu")).join(mid)
         other_a = await (await Remote(a).login("tp.vanhoa")).join(mid)
         other_b = await (await Remote(b).login("tp.vanhoa")).join(mid)
         await chair.ok("meeting.start")
-        await chair.ok("page", {"document_id": 1, "page": 4})
+        await chair.ok("page", {"document_id": doc, "page": 4})
         changed = await viewer.until("page.changed", lambda p: p["page"] == 4)
-        assert changed["document_id"] == 1
+        assert changed["document_id"] == doc
 
         vote = await chair.ok("vote.open", {"question": "Thông qua?"})
         await viewer.until("vote.opened", lambda v: v["id"] == vote["id"])

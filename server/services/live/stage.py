@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from server.errors import NotFound
 from server.permissions import MeetingAction, Permission
 from server.services import Context, audit, operation
-from server.services.live import access
+from server.services.live import access, presentable
 from server.services.live.events import emit_to_all, emit_to_runners
 from storage.models import AgendaItem, AgendaItemClock, Announcement, Conclusion, MeetingStatus
 from storage.types import utcnow
@@ -76,9 +76,7 @@ async def present(ctx: Context, meeting_id: int, document_id: int, page: int) ->
     """Show a page on every following screen. Only a few bytes cross the network."""
     view = await access.load(ctx, meeting_id, MeetingAction.PRESENT)
     access.require_live(view)
-    from server.services.live import documents_hook
-
-    await documents_hook.check_presentable(ctx, meeting_id, document_id, page)
+    await presentable.check_presentable(ctx, meeting_id, document_id, page)
     live = await access.state_of(ctx, meeting_id)
     live.presenter_id, live.document_id, live.page, live.pointer = (
         ctx.user.user_id,
