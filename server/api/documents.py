@@ -32,7 +32,15 @@ from server.schemas.documents import (
     UnitAnswer,
 )
 from server.services import Context, users
-from server.services.documents import files, library, notes, opinions, search, upload
+from server.services.documents import (
+    files,
+    library,
+    notes,
+    opinions,
+    opinions_export,
+    search,
+    upload,
+)
 from server.services.documents.files import Served
 from storage.documents import chunks_from
 from storage.models import Confidentiality
@@ -333,6 +341,29 @@ async def add_comment(request: web.Request) -> web.Response:
         people = await users.directory(ctx, {row.user_id})
         names = await users.unit_names(ctx)
     return out(CommentEnvelope(comment=comment_out(row, people, names, row.user_id)), status=201)
+
+
+async def _export(request: web.Request, kind: str) -> web.Response:
+    async with context(request) as ctx:
+        export = await opinions_export.collect(ctx, path_id(request))
+    body = opinions_export.as_csv(export) if kind == "csv" else await opinions_export.as_pdf(export)
+    name = f"Gop-y-tai-lieu-{path_id(request)}.{kind}"
+    return web.Response(
+        body=body,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8" if kind == "csv" else "application/pdf",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def comments_csv(request: web.Request) -> web.Response:
+    return await _export(request, "csv")
+
+
+async def comments_pdf(request: web.Request) -> web.Response:
+    return await _export(request, "pdf")
 
 
 async def search_documents(request: web.Request) -> web.Response:

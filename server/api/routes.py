@@ -181,7 +181,12 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/documents/{id}/comments", documents.add_comment,
           "Comment on a page while the round is open", "opinions", body=d.CommentIn,
           response=d.CommentEnvelope, status=201, errors=(401, 403, 404, 409, 422)),
+    Route("GET", "/api/documents/{id}/comments.csv", documents.comments_csv,
+          "The consolidated opinions as CSV (Excel-ready)", "opinions", errors=(401, 403, 404)),
+    Route("GET", "/api/documents/{id}/comments.pdf", documents.comments_pdf,
+          "The consolidated opinions as PDF", "opinions", errors=(401, 403, 404)),
     Route("GET", "/api/search", documents.search_documents,
+
           "Find documents and pages in the meetings I may see (diacritics-insensitive)",
           "documents", response=d.SearchResults, query=("q",), errors=(401, 422)),
     Route("GET", "/api/notifications", notifications.list_notifications,

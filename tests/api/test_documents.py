@@ -333,7 +333,16 @@ async def test_opinion_collection(login_as, doc_meeting) -> None:
     assert len(everything["comments"]) == 2 and everything["round"]["open"] is True
     answered = {u["unit_name"]: u["answered"] for u in everything["units"]}
     assert answered["Xã Vĩnh Hanh"] is True and answered["Phòng Văn hóa và Thông tin"] is False
+    csv_resp = await secretary.client.get(f"/api/documents/{doc_id}/comments.csv")
+    text = (await csv_resp.read()).decode("utf-8-sig")
+    assert csv_resp.status == 200 and "Xã Vĩnh Hanh" in text and "đường truyền" in text
+    assert "Phòng Văn hóa và Thông tin,,,(chưa góp ý)" in text
+    pdf_resp = await secretary.client.get(f"/api/documents/{doc_id}/comments.pdf")
+    extracted = PdfReader(io.BytesIO(await pdf_resp.read())).pages[0].extract_text()
+    assert "TỔNG HỢP Ý KIẾN GÓP Ý" in extracted and "Đề nghị bổ sung kinh phí" in extracted
+    assert (await site.get(f"/api/documents/{doc_id}/comments.csv"))[0] == 403
     assert (await secretary.post(f"/api/documents/{doc_id}/opinion-round/close"))[0] == 204
+
     status, err = await site.post(
         f"/api/documents/{doc_id}/comments", json={"page": 1, "text": "muộn"}
     )
