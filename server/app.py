@@ -10,6 +10,7 @@ from aiohttp import web
 from server import keys, middlewares, web_client
 from server.api import routes
 from server.config import Settings, load_settings
+from server.demo_materials import seed_materials
 from server.demo_meeting import seed_meeting
 from server.events import EventBus
 from server.mailer import Mailer
@@ -26,11 +27,15 @@ from storage.types import utcnow
 log = logging.getLogger("ecabinet")
 
 
-async def seed(settings: Settings, database: Database) -> None:
-    """First start only: the demo district, then the scenario's meeting in it."""
-    fresh = await seed_demo(database, settings.demo_password)
+async def seed_ctx(app: web.Application) -> AsyncIterator[None]:
+    """First start only: the demo district, then the scenario's meeting and its materials."""
+    settings, database = app[keys.SETTINGS], app[keys.DATABASE]
+    fresh = settings.seed_demo and await seed_demo(database, settings.demo_password)
     if fresh and settings.seed_demo_meeting:
-        await seed_meeting(database, utcnow())
+        meeting_id = await seed_meeting(database, utcnow())
+        await seed_materials(database, app[keys.DOCUMENTS], meeting_id)
+    yield
+
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -38,8 +43,6 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     database = Database(settings.resolved_database_url)
     await database.migrate()
     app[keys.DATABASE] = database
-    if settings.seed_demo:
-        await seed(settings, database)
     yield
     await database.close()
 
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(mailer_ctx)
     app.cleanup_ctx.append(documents_ctx)
+    app.cleanup_ctx.append(seed_ctx)
     routes.add_routes(app)
     hub = LiveHub(settings, lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
     app[keys.LIVE] = hub

@@ -36,3 +36,22 @@ async def test_scenario_meeting_is_published_with_answers(login_as) -> None:
     assert vinh_nhuan["substitute"]["full_name"] == "Trương Thị Kim Oanh"
     deputy = await login_as("pct.vinh-nhuan")
     assert (await deputy.get(f"/api/meetings/{meeting['id']}"))[0] == 200
+
+
+async def test_scenario_materials(login_as) -> None:
+    site: Api = await login_as("xa-vinh-hanh")
+    _, listing = await site.get("/api/meetings")
+    meeting_id = listing["meetings"][0]["id"]
+    _, docs = await site.get(f"/api/meetings/{meeting_id}/documents")
+    by_title = {d["title"]: d for d in docs["documents"]}
+    report = by_title["Báo cáo kết quả ứng dụng CNTT trong cải cách hành chính"]
+    assert report["pages"] == 12  # the DOCX went through LibreOffice
+    assert by_title["Bảng số liệu Bộ phận Một cửa"]["can_download"] is False
+    secret = by_title["Dự thảo Kế hoạch chuyển đổi số năm 2027"]
+    assert secret["confidentiality"] == "secret"
+    _, comments = await site.get(f"/api/documents/{secret['id']}/comments")
+    assert comments["round"]["open"] is True
+    _, found = await site.get("/api/search?q=buu chinh cong ich")
+    assert found["results"] and found["results"][0]["document_id"] in {
+        d["id"] for d in docs["documents"]
+    }
