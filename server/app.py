@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -37,7 +40,6 @@ async def seed_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     database = Database(settings.resolved_database_url)
@@ -67,7 +69,24 @@ async def documents_ctx(app: web.Application) -> AsyncIterator[None]:
     derived = DerivedCache(settings.data_dir / "derived")
     async with PdfEngine.running(EngineSettings(scratch=store.tmp)) as engine:
         app[keys.DOCUMENTS] = DocumentResources(store, derived, engine, settings.max_upload_bytes)
+        pruner = asyncio.create_task(_prune_forever(derived, settings.derived_cache_bytes))
         yield
+        pruner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruner
+
+
+# Watermarked copies are cheap to remake (~50 ms); the cache only saves repeated work.
+PRUNE_EVERY_SECONDS = 900
+
+
+async def _prune_forever(derived: DerivedCache, max_bytes: int) -> None:
+    while True:
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+        try:
+            await derived.prune(max_bytes)
+        except OSError:
+            log.exception("pruning the derived-file cache failed")
 
 
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:

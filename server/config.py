@@ -41,6 +41,9 @@ class Settings:
     max_csv_bytes: int = 2_000_000
     # A scanned report of a few hundred pages; configurable for bigger archives.
     max_upload_bytes: int = 200 * 1024 * 1024
+    # Per-viewer watermarked copies kept on disk; older ones are remade on demand.
+    derived_cache_bytes: int = 2 * 1024**3
+
     login_max_failures: int = 5
     login_window_seconds: int = 900
     log_level: str = "INFO"

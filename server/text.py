@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from storage.pdf.text import fold
 
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics, so "ke hoach" matches "Kế hoạch"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+__all__ = ["fold", "slug"]
 
 
 def slug(text: str) -> str:

@@ -347,3 +347,13 @@ async def test_opinion_collection(login_as, doc_meeting) -> None:
         f"/api/documents/{doc_id}/comments", json={"page": 1, "text": "muộn"}
     )
     assert status == 409
+
+
+async def test_search_across_line_breaks(login_as, doc_meeting) -> None:
+    secretary = await login_as("thuky")
+    await upload(secretary, doc_meeting["id"], text_pdf(["Triển khai kế\nhoạch chuyển đổi số tại các xã"]))
+    _, found = await secretary.get("/api/search?q=ke hoach chuyen doi")
+    assert len(found["results"]) == 1
+    assert "hoạch chuyển đổi" in found["results"][0]["snippet"]
+    status, err = await secretary.get("/api/search?q=a")
+    assert status == 422 and error_code(err) == "query_too_short"

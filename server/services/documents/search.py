@@ -10,12 +10,11 @@ from server.errors import Invalid
 from server.permissions import MeetingAction, Permission
 from server.services import Context, meeting_access, operation
 from server.services.documents import access
-from server.text import fold
 from storage.models import Document, DocumentPage, DocumentVersion, Meeting
+from storage.pdf.text import find_hits, fold
 
 # Enough hits to find what one looks for; a longer list is not read.
 MAX_HITS = 50
-SNIPPET = 80  # characters around the hit
 
 
 @dataclass(frozen=True)
@@ -26,11 +25,9 @@ class Hit:
     snippet: str
 
 
-def snippet(text: str, folded: str, needle: str) -> str:
-    at = folded.find(needle)
-    start = max(0, at - SNIPPET // 2)
-    piece = " ".join(text[start : start + len(needle) + SNIPPET].split())
-    return ("…" if start else "") + piece + "…"
+def snippet(text: str, query: str) -> str:
+    hits = find_hits([text], query, max_hits=1)
+    return hits[0].snippet if hits else ""
 
 
 @operation("document.search", Permission.AUTHENTICATED)
@@ -68,5 +65,5 @@ async def search(ctx: Context, query: str) -> list[Hit]:
                 ctx, meeting.id or 0, MeetingAction.READ
             )
         if access.visible_to(views[meeting.id or 0], document):
-            hits.append(Hit(meeting, document, page.page, snippet(page.text, page.folded, needle)))
+            hits.append(Hit(meeting, document, page.page, snippet(page.text, query)))
     return hits[:MAX_HITS]
