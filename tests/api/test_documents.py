@@ -351,7 +351,9 @@ async def test_opinion_collection(login_as, doc_meeting) -> None:
 
 async def test_search_across_line_breaks(login_as, doc_meeting) -> None:
     secretary = await login_as("thuky")
-    await upload(secretary, doc_meeting["id"], text_pdf(["Triển khai kế\nhoạch chuyển đổi số tại các xã"]))
+    await upload(
+        secretary, doc_meeting["id"], text_pdf(["Triển khai kế\nhoạch chuyển đổi số tại các xã"])
+    )
     _, found = await secretary.get("/api/search?q=ke hoach chuyen doi")
     assert len(found["results"]) == 1
     assert "hoạch chuyển đổi" in found["results"][0]["snippet"]
