@@ -105,8 +105,8 @@ async def download(ctx: Context, document_id: int) -> Served:
     row = await _version(ctx, view.document, None)
     path, per_viewer = await _pdf_for(ctx, view, row)
     await library.mark_read(ctx, view)
-    audit.record(ctx, "document", document_id, {"version": row.number})
-    await ctx.db.commit()
+    if view.secret:  # a secret document taken home is worth an audit row; other reads are not
+        audit.record(ctx, "document", document_id, {"version": row.number})
     return Served(path, pdf_name(row.file_name), attachment=True, per_viewer=per_viewer)
 
 
@@ -152,9 +152,10 @@ async def _sections(
 async def _pack_docs(
     ctx: Context, res: DocumentResources, documents: list[Document]
 ) -> list[PackDocument]:
+    current = await library.current_versions(ctx, [d.id or 0 for d in documents])
     out = []
     for document in documents:
-        version = await library.current_version(ctx, document)
+        version = current.get(document.id or 0)
         path = res.store.local_path(version.sha256) if version else None
         if version is not None and path is not None:
             out.append(PackDocument(document.title, path, version.sha256))
@@ -174,7 +175,8 @@ async def pack(ctx: Context, meeting_id: int) -> Served:
         )
     res = _resources(ctx)
     key = pack_key(sections)
-    plain = await res.derived.get_or_create(
+    # The lock-free look-up first: hundreds of officials download the same pack at once.
+    plain = await res.derived.get(key, "pack") or await res.derived.get_or_create(
         key, "pack", lambda target: res.engine.pack(sections, target)
     )
     served = plain
@@ -185,5 +187,6 @@ async def pack(ctx: Context, meeting_id: int) -> Served:
             f"pack-u{ctx.user.user_id}",
             lambda target: res.engine.watermark(plain, target, stamp),
         )
-    audit.record(ctx, "meeting", meeting_id, {"pack": key[:12]})
+    if secret:  # who took a copy of secret material home is worth a row; other reads are not
+        audit.record(ctx, "meeting", meeting_id, {"pack": key[:12]})
     return Served(served, f"Tai-lieu-cuoc-hop-{meeting_id}.pdf", attachment=True, per_viewer=secret)

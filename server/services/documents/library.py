@@ -4,7 +4,7 @@ and read receipts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -24,6 +24,8 @@ from storage.models import (
 )
 from storage.types import utcnow
 
+RECEIPT_RESOLUTION = timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class Listed:
@@ -40,7 +42,18 @@ async def current_version(ctx: Context, document: Document) -> DocumentVersion |
     return (await ctx.db.exec(query)).first()
 
 
+async def current_versions(ctx: Context, document_ids: list[int]) -> dict[int, DocumentVersion]:
+    """The current version of each document, in one query."""
+    rows = await ctx.db.exec(
+        select(DocumentVersion)
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(col(Document.id).in_(document_ids), col(Document.version) == DocumentVersion.number)
+    )
+    return {v.document_id: v for v in rows.all()}
+
+
 async def versions(ctx: Context, document_id: int) -> list[DocumentVersion]:
+
     query = select(DocumentVersion).where(DocumentVersion.document_id == document_id)
     return list((await ctx.db.exec(query.order_by(col(DocumentVersion.number)))).all())
 
@@ -61,6 +74,7 @@ async def list_for_meeting(ctx: Context, meeting_id: int) -> list[Listed]:
             await ctx.db.exec(select(ReadReceipt).where(ReadReceipt.user_id == ctx.user.user_id))
         ).all()
     }
+    current = await current_versions(ctx, [d.id or 0 for d in rows])
     out = []
     for document in rows:
         if not access.visible_to(view, document):
@@ -68,7 +82,7 @@ async def list_for_meeting(ctx: Context, meeting_id: int) -> list[Listed]:
         out.append(
             Listed(
                 document,
-                await current_version(ctx, document),
+                current.get(document.id or 0),
                 receipts.get(document.id or 0),
                 document.confidentiality != Confidentiality.RESTRICTED.value,
             )
@@ -166,6 +180,9 @@ async def mark_read(ctx: Context, view: access.DocumentView) -> None:
     """Called when the file is served to its reader: the read receipt."""
     receipt = await ctx.db.get(ReadReceipt, (view.document.id, ctx.user.user_id))
     now = utcnow()
+    fresh = receipt is not None and receipt.version == view.document.version
+    if fresh and now - receipt.last_opened_at < RECEIPT_RESOLUTION:  # type: ignore[union-attr]
+        return  # PDF.js asks for a document in many ranges: one write a minute is enough
     if receipt is None:
         receipt = ReadReceipt(
             document_id=view.document.id or 0,
@@ -175,7 +192,6 @@ async def mark_read(ctx: Context, view: access.DocumentView) -> None:
         )
     receipt.version, receipt.last_opened_at = view.document.version, now
     ctx.db.add(receipt)
-    await ctx.db.commit()
 
 
 @operation("document.readers", Permission.AUTHENTICATED)
