@@ -68,8 +68,9 @@ async def wait_healthy(base: str) -> None:
 
 async def login(base: str, username: str) -> aiohttp.ClientSession:
     session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    async with session.post(f"{base}/api/auth/login",
-                            json={"username": username, "password": PASSWORD}) as r:
+    async with session.post(
+        f"{base}/api/auth/login", json={"username": username, "password": PASSWORD}
+    ) as r:
         assert r.status == 200, await r.text()
         session.headers["X-CSRF-Token"] = (await r.json())["csrf_token"]
     return session
@@ -134,9 +135,14 @@ def baseline_server(path: Path, port: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     data = Path(tempfile.mkdtemp(prefix="bench-downloads-"))
     port, base_port = free_port(), free_port()
-    env = {**os.environ, "ECABINET_DATA_DIR": str(data), "ECABINET_PORT": str(port),
-           "ECABINET_DEMO_PASSWORD": PASSWORD, "ECABINET_LOG_LEVEL": "WARNING",
-           "ECABINET_PASSWORD_MEMORY_KIB": "1024"}
+    env = {
+        **os.environ,
+        "ECABINET_DATA_DIR": str(data),
+        "ECABINET_PORT": str(port),
+        "ECABINET_DEMO_PASSWORD": PASSWORD,
+        "ECABINET_LOG_LEVEL": "WARNING",
+        "ECABINET_PASSWORD_MEMORY_KIB": "1024",
+    }
     server = await asyncio.create_subprocess_exec(sys.executable, "-m", "server", cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     baseline = None
@@ -150,14 +156,19 @@ async def main(args: argparse.Namespace) -> None:
         ours = await storm(sessions, url)
         pack = next((data / "derived").rglob("pack.pdf"))
         baseline = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT / 'scripts/bench')!r}); "
-            f"import downloads; downloads.baseline_server(__import__('pathlib').Path({str(pack)!r}), {base_port})")
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(ROOT / 'scripts/bench')!r}); "
+            f"import downloads; downloads.baseline_server(__import__('pathlib').Path({str(pack)!r}), {base_port})",
+        )
         await wait_healthy_plain(f"http://127.0.0.1:{base_port}/pack.pdf")
         plain = await storm(sessions, f"http://127.0.0.1:{base_port}/pack.pdf")
         for s in sessions:
             await s.close()
-        print(f"\n{args.clients} concurrent downloads of the agenda pack ({ours['size_MB']:.1f} MB), "
-              f"loopback, load {os.getloadavg()[0]:.1f}\n")
+        print(
+            f"\n{args.clients} concurrent downloads of the agenda pack ({ours['size_MB']:.1f} MB), "
+            f"loopback, load {os.getloadavg()[0]:.1f}\n"
+        )
         print(f"{'':28}{'eCabinet /pack':>16}{'bare FileResponse':>20}")
         for key in ("MB/s", "ttfb_p50_ms", "ttfb_p99_ms", "wall_s", "client_cpu_%"):
             print(f"{key:28}{ours[key]:>16.1f}{plain[key]:>20.1f}")
@@ -181,7 +192,9 @@ async def wait_healthy_plain(url: str) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--mb", type=float, default=20)
     asyncio.run(main(parser.parse_args()))
