@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import random
 import resource
@@ -47,10 +48,9 @@ def heavy_pdf(megabytes: float, seed: int) -> bytes:
     stream = ContentStream(None, writer)
     stream.set_data(f"% {noise}\nBT /F1 12 Tf 72 720 Td (Tai lieu {seed}) Tj ET\n".encode())
     page[NameObject("/Contents")] = writer._add_object(stream)
-    out = tempfile.SpooledTemporaryFile()
+    out = io.BytesIO()
     writer.write(out)
-    out.seek(0)
-    return out.read()
+    return out.getvalue()
 
 
 async def wait_healthy(base: str) -> None:
@@ -156,10 +156,7 @@ async def main(args: argparse.Namespace) -> None:
         ours = await storm(sessions, url)
         pack = next((data / "derived").rglob("pack.pdf"))
         baseline = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            f"import sys; sys.path.insert(0, {str(ROOT / 'scripts/bench')!r}); "
-            f"import downloads; downloads.baseline_server(__import__('pathlib').Path({str(pack)!r}), {base_port})",
+            sys.executable, __file__, "--serve-baseline", str(pack), str(base_port)
         )
         await wait_healthy_plain(f"http://127.0.0.1:{base_port}/pack.pdf")
         plain = await storm(sessions, f"http://127.0.0.1:{base_port}/pack.pdf")
@@ -197,4 +194,11 @@ if __name__ == "__main__":
     )
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--mb", type=float, default=20)
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument(
+        "--serve-baseline", nargs=2, metavar=("FILE", "PORT"), help=argparse.SUPPRESS
+    )
+    arguments = parser.parse_args()
+    if arguments.serve_baseline:
+        baseline_server(Path(arguments.serve_baseline[0]), int(arguments.serve_baseline[1]))
+    else:
+        asyncio.run(main(arguments))
