@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from media.config import IceServer, RelaySettings
+from media.router import Relay
 from server import keys, middlewares, web_client
 from server.api import routes
 from server.config import Settings, load_settings
@@ -88,6 +90,31 @@ async def _prune_forever(derived: DerivedCache, max_bytes: int) -> None:
             log.exception("pruning the derived-file cache failed")
 
 
+async def media_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The video relay (media/): forwards encoded media, driven by the conference director."""
+    settings = app[keys.SETTINGS]
+    if not settings.media:
+        yield
+        return
+    director = app[keys.LIVE].conference
+    relay = Relay(media_settings(settings), events=director)
+    director.attach(relay)
+    yield
+    await director.close()
+
+
+def media_settings(settings: Settings) -> RelaySettings:
+    servers = tuple(
+        IceServer(
+            urls=tuple(s["urls"] if isinstance(s["urls"], list) else [s["urls"]]),
+            username=s.get("username"),
+            credential=s.get("credential"),
+        )
+        for s in settings.ice_servers
+    )
+    return RelaySettings(ice_servers=servers, host_addresses=settings.media_hosts or None)
+
+
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[keys.LIVE].start()
     yield
@@ -114,5 +141,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[keys.LIVE] = hub
     hub.attach(app)
     app.cleanup_ctx.append(live_ctx)
+    app.cleanup_ctx.append(media_ctx)
     web_client.add_routes(app, settings.client_dir)
     return app

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PREFIX = "ECABINET_"
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,13 @@ class Settings:
     log_json: bool = True
     trusted_origins: tuple[str, ...] = field(default_factory=tuple)
     demo_password: str = "ecabinet2026"
+    # STUN/TURN servers for browsers and the relay, as RTCIceServer dicts (JSON in the env):
+    # none by default — the embedded mode is one network; never a public server.
+    ice_servers: tuple[dict[str, Any], ...] = ()
+    # The relay's ICE host candidates on these addresses only (comma list); empty: every
+    # interface but loopback, as aioice does.
+    media_hosts: tuple[str, ...] = ()
+    media: bool = True  # the video relay (aiortc); off leaves documents and meetings working
     redis_url: str = ""  # several server processes share live rooms through Redis
     redis_channel: str = "ecabinet"  # one channel per installation sharing a Redis
     instance: str = ""  # this process's stable name (default host:port)
@@ -97,6 +106,9 @@ def load_settings(**overrides: object) -> Settings:
         "log_json": _bool("LOG_JSON", True),
         "trusted_origins": tuple(o for o in _env("TRUSTED_ORIGINS", "").split(",") if o),
         "demo_password": _env("DEMO_PASSWORD", "ecabinet2026"),
+        "ice_servers": tuple(json.loads(_env("ICE_SERVERS", "[]"))),
+        "media_hosts": tuple(h for h in _env("MEDIA_HOSTS", "").split(",") if h),
+        "media": _bool("MEDIA", True),
         "redis_url": _env("REDIS_URL", ""),
         "redis_channel": _env("REDIS_CHANNEL", "ecabinet"),
         "instance": _env("INSTANCE", ""),

@@ -96,6 +96,8 @@ class MeetingAction(StrEnum):
     SPEAK = "meeting.speak"  # register to speak
     VOTE = "meeting.vote"  # cast a ballot (eligibility is checked per vote)
     CONCLUDE = "meeting.conclude"  # type the conclusions
+    CONFERENCE = "meeting.conference"  # send one's camera and microphone, receive the others
+    MEDIA_CONTROL = "meeting.media_control"  # mute a site, spotlight it, end its connection
     READ_CONCLUSIONS = "meeting.read_conclusions"
 
 
@@ -115,6 +117,8 @@ MEETING_RULES: dict[MeetingAction, frozenset[MeetingRole]] = {
     MeetingAction.SPEAK: _PARTICIPANTS,
     MeetingAction.VOTE: _PARTICIPANTS | {MeetingRole.CHAIR},
     MeetingAction.CONCLUDE: frozenset({MeetingRole.ORGANISER}),
+    MeetingAction.CONFERENCE: frozenset(MeetingRole) - {MeetingRole.OBSERVER},
+    MeetingAction.MEDIA_CONTROL: frozenset({MeetingRole.CHAIR}),
     MeetingAction.READ_CONCLUSIONS: _RUNNERS,
 }
 

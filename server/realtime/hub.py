@@ -22,6 +22,7 @@ from server.config import Settings
 from server.events import Event, EventBus
 from server.metrics import Metrics
 from server.permissions import Actor
+from server.realtime.conference import ConferenceDirector
 from server.realtime.meeting_room import (
     MEETING_NAMESPACE,
     NOT_LOGGED_IN,
@@ -95,6 +96,8 @@ class LiveHub:
             engineio_logger=False,
             cors_allowed_origins=list(settings.trusted_origins) or None,
         )
+        self.conference = ConferenceDirector(self.sio)
+        self.ice_servers: list[dict[str, Any]] = list(settings.ice_servers)
         self.sio.register_namespace(LiveNamespace(self))
         self.sio.register_namespace(MeetingNamespace(self))
         self._sweeper: asyncio.Task[None] | None = None
@@ -102,6 +105,8 @@ class LiveHub:
         bus.subscribe("notification.created", self._on_notification)
         bus.subscribe("invitation.answered", self._on_answered)
         bus.subscribe_prefix(LIVE_PREFIX, self._on_live_event)
+        bus.subscribe("floor.changed", self._on_floor)
+        bus.subscribe("floor.time_up", self._on_time_up)
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")
@@ -162,6 +167,16 @@ class LiveHub:
                 room=user_room(int(user_id)),
                 namespace=LIVE_NAMESPACE,
             )
+
+    async def _on_floor(self, event: Event) -> None:
+        await self.conference.floor_changed(
+            int(event.data["meeting_id"]), event.data["speaker_user_id"]
+        )
+
+    async def _on_time_up(self, event: Event) -> None:
+        await self.conference.time_up(
+            int(event.data["meeting_id"]), int(event.data["speaker_user_id"])
+        )
 
     async def _on_live_event(self, event: Event) -> None:
 

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING, Any
 import socketio
 from pydantic import BaseModel, ValidationError
 
+from media.interfaces import MediaError
 from server.errors import BadRequest, DomainError
 from server.permissions import Actor, MeetingAction, may
+from server.realtime import media_signalling as media
+from server.realtime.media_signalling import MEDIA, needed_action, seat_for
 from server.realtime.rooms import meeting_room, person_room, runners_room, session_room
 from server.schemas import live as wire
 from server.services import Context, meetings
@@ -133,14 +136,44 @@ class MeetingNamespace(socketio.AsyncNamespace):
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.hub.metrics.live_clients.dec()
         session = await self.get_session(sid)
+        await self.hub.conference.leave(session["meeting_id"], sid, session["actor"].user_id)
         async with self.hub.context(session["actor"], session["lang"]) as ctx:
             await rollcall.leave(ctx, session["connection"])
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in MEDIA:
+            return await self._media(args[0], event, args[1] if len(args) > 1 else None)
         if event not in HANDLERS:
             return await super().trigger_event(event, *args)
         sid, data = args[0], (args[1] if len(args) > 1 else None)
         return await self._handle(sid, event, data)
+
+    async def _media(self, sid: str, event: str, data: Any) -> dict[str, Any]:
+        session = await self.get_session(sid)
+        lang: str = session["lang"]
+        schema, _action, handler = MEDIA[event]
+        self.hub.metrics.live_events.labels(event).inc()
+        try:
+            body = schema.model_validate(data or {}) if schema else None
+            async with self.hub.context(session["actor"], lang) as ctx:
+                seat = await seat_for(ctx, session["meeting_id"], needed_action(event, body))
+            call = media.Call(
+                session["meeting_id"], sid, seat, self.hub.conference, self.hub.ice_servers
+            )
+            return {"ok": True, **await handler(call, body)}
+        except ValidationError as exc:
+            fields = describe(exc, lang)
+            return {
+                "ok": False,
+                "error": {
+                    "code": "invalid_input",
+                    "message": "; ".join(f"{f['field']}: {f['problem']}" for f in fields),
+                },
+            }
+        except DomainError as exc:
+            return {"ok": False, **exc.as_json(lang)}
+        except MediaError as exc:
+            return {"ok": False, "error": {"code": exc.code, "message": str(exc)}}
 
     async def _handle(self, sid: str, event: str, data: Any) -> dict[str, Any]:
         session = await self.get_session(sid)

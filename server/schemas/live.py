@@ -133,3 +133,21 @@ class VoteOut(BaseModel):
 
 class VoteList(BaseModel):
     votes: list[VoteOut]
+
+
+class SdpIn(Strict):
+    # A browser's SDP with all candidates is a few kB; 64 kB leaves room and bounds abuse.
+    sdp: str = Field(min_length=10, max_length=65536)
+
+
+class PublishIn(SdpIn):
+    screen: bool = False
+
+
+class MuteIn(Strict):
+    publisher_id: str = Field(max_length=40)
+    muted: bool
+
+
+class PublisherIdIn(Strict):
+    publisher_id: str | None = Field(default=None, max_length=40)

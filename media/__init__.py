@@ -1,0 +1,25 @@
+"""Media plane: a selective forwarding relay for encoded audio and video (aiortc).
+
+Knows rooms, publishers, subscribers and tracks -- never meetings, users or documents.
+The control plane drives it through `media.interfaces.MediaBackend` (implemented by
+`media.router.Relay`) and hears from it through `media.interfaces.MediaEvents`.
+"""
+
+from media.aiortc_seams import SeamError, check_seams
+from media.config import IceServer, RelaySettings
+from media.interfaces import MediaBackend, MediaError, MediaEvents, NoEvents, PeerStats, SlotInfo
+from media.router import Relay
+
+__all__ = [
+    "IceServer",
+    "MediaBackend",
+    "MediaError",
+    "MediaEvents",
+    "NoEvents",
+    "PeerStats",
+    "Relay",
+    "RelaySettings",
+    "SeamError",
+    "SlotInfo",
+    "check_seams",
+]

@@ -1,0 +1,35 @@
+"""Relay settings: what a deployment chooses. The control plane builds one and passes it in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IceServer:
+    """A STUN or TURN server handed to every peer connection (e.g. the district's coturn)."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    credential: str | None = None
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    # Empty by default, on purpose: aiortc falls back to a public Google STUN server when
+    # given None, and government networks (and this machine) reach no such server.
+    ice_servers: tuple[IceServer, ...] = ()
+    # ICE host candidates only on these addresses (None: every interface but 127.0.0.1, as
+    # aioice does). Process-wide, see media.aiortc_seams.restrict_host_addresses.
+    host_addresses: tuple[str, ...] | None = None
+    # A publisher that sent nothing, or a subscriber that acknowledged nothing (RTCP receiver
+    # reports, ~1/s), for this long is gone: weak links lose a few seconds of packets, while
+    # 10 s of silence from a live browser (it sends audio even when quiet) means the site went
+    # away; the hall sees its tile go within a human glance. ICE consent (aioice) would take 30 s.
+    peer_timeout: float = 10.0
+    # How often liveness and the active speaker are evaluated; 0.5 s is below what people
+    # notice as a lag in speaker highlighting and costs nothing per tick.
+    tick: float = 0.5
+    # Active speaker: the loudest unmuted publisher louder than this (-dBov; 127 is silence,
+    # 0 loudest) -- roughly the level of speech at a conference microphone.
+    speech_level: int = 50

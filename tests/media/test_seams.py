@@ -1,0 +1,39 @@
+"""The aiortc internals the relay relies on are still there (run at start-up too)."""
+
+from __future__ import annotations
+
+import aiortc
+import pytest
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+
+from media import MediaBackend, Relay, SeamError, check_seams
+
+
+def test_seams_match_the_installed_aiortc() -> None:
+    check_seams()
+
+
+@pytest.mark.parametrize(
+    ("target", "name", "value", "message"),
+    [
+        (aiortc, "__version__", "9.9.9", "version differs"),
+        (RTCRtpReceiver, "_send_rtcp_pli", lambda self: None, "_send_rtcp_pli"),
+    ],
+)
+def test_a_changed_aiortc_is_refused_with_the_seam_named(
+    monkeypatch: pytest.MonkeyPatch, target: object, name: str, value: object, message: str
+) -> None:
+    monkeypatch.setattr(target, name, value)
+    with pytest.raises(SeamError, match=message):
+        check_seams()
+    with pytest.raises(SeamError):
+        Relay()  # the relay refuses to start
+
+
+def test_the_relay_is_the_backend_the_control_plane_expects() -> None:
+    def backend(relay: Relay) -> MediaBackend:
+        return relay  # mypy checks the structural match; this checks the names at run time
+
+    names = [n for n in dir(MediaBackend) if not n.startswith("_")]
+    assert all(callable(getattr(Relay, n, None)) for n in names)
+    assert backend is not None
