@@ -21,8 +21,9 @@ from server.mailer import Mailer
 from server.metrics import Metrics
 from server.realtime.hub import LiveHub
 from server.seed import seed_demo
-from server.services import passwords
+from server.services import Context, passwords, tasks
 from server.services.documents.resources import DocumentResources
+from server.timezone import local
 from storage.db import Database
 from storage.documents import DerivedCache, LocalDocumentStore
 from storage.pdf import EngineSettings, PdfEngine
@@ -115,6 +116,32 @@ def media_settings(settings: Settings) -> RelaySettings:
     return RelaySettings(ice_servers=servers, host_addresses=settings.media_hosts or None)
 
 
+# Reminders are a daily matter; an hourly look sends each on the right day, whatever the start.
+REMINDER_EVERY_SECONDS = 3600
+
+
+async def reminders_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Follow-up task reminders and overdue notices, once a day each (tasks.send_reminders)."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                async with app[keys.DATABASE].session() as db:
+                    ctx = Context(
+                        db=db, actor=None, bus=app[keys.EVENTS], settings=app[keys.SETTINGS]
+                    )
+                    await tasks.send_reminders(ctx, local(utcnow()).date())
+            except Exception:
+                log.exception("task reminders failed")
+            await asyncio.sleep(REMINDER_EVERY_SECONDS)
+
+    runner = asyncio.create_task(loop())
+    yield
+    runner.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await runner
+
+
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:
     await app[keys.LIVE].start()
     yield
@@ -136,6 +163,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(mailer_ctx)
     app.cleanup_ctx.append(documents_ctx)
     app.cleanup_ctx.append(seed_ctx)
+    app.cleanup_ctx.append(reminders_ctx)
     routes.add_routes(app)
     hub = LiveHub(settings, lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
     app[keys.LIVE] = hub

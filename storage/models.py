@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -480,3 +480,53 @@ class Comment(SQLModel, table=True):
     page: int
     text: str = Field(max_length=5000)
     created_at: datetime = _when()
+
+
+# --- After the meeting: minutes, the conclusion notice, follow-up tasks ----------------------
+
+
+class MinutesRecord(SQLModel, table=True):
+    """One version of the minutes (biên bản) or the conclusion notice (thông báo kết luận).
+
+    A draft is edited as JSON; signing renders the PDF and signs it (PAdES). Signed versions
+    are final: a correction is a new version, signed again.
+    """
+
+    __tablename__ = "minutes_record"
+    __table_args__ = (Index("uq_minutes_version", "meeting_id", "kind", "version", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    kind: str = Field(max_length=10)  # minutes / notice
+    version: int = 1
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="draft", max_length=10)  # draft / signed
+    signed_sha256: str | None = Field(default=None, max_length=64)  # the signed PDF in the store
+    signed_by: int | None = Field(default=None, foreign_key="app_user.id")
+    signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class FollowUpTask(SQLModel, table=True):
+    """Giao việc: a conclusion turned into work for a unit or an official, with a due date."""
+
+    __tablename__ = "follow_up_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    title: str = Field(max_length=500)
+    detail: str = Field(default="", max_length=5000)
+    assignee_unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    assignee_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    due_on: date
+    status: str = Field(default="open", max_length=12)  # open / in_progress / done
+    result_note: str = Field(default="", max_length=5000)
+    result_sha256: str | None = Field(default=None, max_length=64)
+    result_name: str | None = Field(default=None, max_length=255)
+    reminded_on: date | None = None  # the last reminder, so each is sent once
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = _when()
+    updated_at: datetime = _when()

@@ -77,7 +77,7 @@ def _meta(fields: dict[str, str], file_name: str) -> upload.NewDocument:
     return upload.NewDocument(title, item, confidentiality, until)
 
 
-async def _receive(request: web.Request, ctx: Context) -> tuple[Ingested, str, dict[str, str]]:
+async def receive_file(request: web.Request, ctx: Context) -> tuple[Ingested, str, dict[str, str]]:
     """Read the multipart body: small text fields, and the file streamed into the store."""
     if not request.content_type.startswith("multipart/"):
         raise BadRequest(
@@ -124,7 +124,7 @@ async def create_document(request: web.Request) -> web.Response:
     meeting_id = path_id(request)
     async with context(request) as ctx:
         await upload.may_upload(ctx, meeting_id, None, early=True)  # before reading any byte
-        ingested, name, fields = await _receive(request, ctx)
+        ingested, name, fields = await receive_file(request, ctx)
         try:
             document = await upload.create(ctx, meeting_id, _meta(fields, name), ingested, name)
         except BaseException:
@@ -139,7 +139,7 @@ async def add_version(request: web.Request) -> web.Response:
     async with context(request) as ctx:
         view, _ = await library.read(ctx, document_id)
         await upload.may_upload(ctx, view.document.meeting_id, view.document.agenda_item_id)
-        ingested, name, _fields = await _receive(request, ctx)
+        ingested, name, _fields = await receive_file(request, ctx)
         try:
             await upload.new_version(ctx, document_id, ingested, name)
         except BaseException:

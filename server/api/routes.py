@@ -9,10 +9,21 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from server import schemas as s
-from server.api import auth, documents, live, meetings, notifications, system, units, users
+from server.api import (
+    auth,
+    documents,
+    live,
+    meetings,
+    notifications,
+    system,
+    tasks,
+    units,
+    users,
+)
 from server.schemas import documents as d
 from server.schemas import live as lv
 from server.schemas import meetings as m
+from server.schemas import tasks as t
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -189,6 +200,24 @@ ROUTES: tuple[Route, ...] = (
 
           "Find documents and pages in the meetings I may see (diacritics-insensitive)",
           "documents", response=d.SearchResults, query=("q",), errors=(401, 422)),
+    # Follow-up tasks
+    Route("GET", "/api/tasks", tasks.list_tasks,
+          "Tasks assigned to me or my unit, and those of meetings I organise or chair",
+          "tasks", response=t.TaskList, query=("meeting_id", "overdue"), errors=(401,)),
+    Route("POST", "/api/meetings/{id}/tasks", tasks.create_task,
+          "Turn a conclusion into a task for a unit or an official", "tasks",
+          body=t.TaskCreate, response=t.TaskEnvelope, status=201,
+          errors=(401, 403, 404, 409, 422)),
+    Route("GET", "/api/tasks/{id}", tasks.read_task, "One task", "tasks",
+          response=t.TaskEnvelope, errors=(401, 404)),
+    Route("PATCH", "/api/tasks/{id}", tasks.update_task,
+          "Report progress (assignees); move the due date (organisers, chair)", "tasks",
+          body=t.TaskPatch, response=t.TaskEnvelope, errors=(401, 403, 404, 422)),
+    Route("POST", "/api/tasks/{id}/result", tasks.attach_result,
+          "Attach the result (PDF or Office file)", "tasks", body="multipart/form-data",
+          response=t.TaskEnvelope, errors=(401, 404, 413, 415, 422)),
+    Route("GET", "/api/tasks/{id}/result", tasks.download_result, "The attached result",
+          "tasks", errors=(401, 404)),
     Route("GET", "/api/notifications", notifications.list_notifications,
           "My notifications, newest first", "notifications", response=m.NotificationList,
           query=("unread",), errors=(401,)),

@@ -166,3 +166,11 @@ async def directory(ctx: Context, ids: set[int]) -> dict[int, Person]:
         )
     ).all()
     return {u.id or 0: Person(u.id or 0, u.full_name, name, u.title) for u, name in rows}
+
+
+async def members(ctx: Context, unit_id: int) -> list[User]:
+    """The active people (not site accounts) of a unit."""
+    rows = await ctx.db.exec(
+        select(User).where(User.unit_id == unit_id, col(User.disabled).is_(False))
+    )
+    return [u for u in rows.all() if Role.SITE.value not in u.roles]
