@@ -23,7 +23,8 @@ from storage.db import Database
 PG_ADMIN_DSN = os.environ.get(
     "ECABINET_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-PG_TEST_DB = "ecabinet_test"
+# One database per test run: two runs on one machine (a developer's and CI's) never collide.
+PG_TEST_DB = f"ecabinet_test_{os.getpid()}"
 REQUIRE_PG = os.environ.get("ECABINET_REQUIRE_POSTGRES") == "1"
 DEMO_PASSWORD = "ecabinet2026"
 # argon2's default 64 MiB per hash is for production; tests hash hundreds of passwords.
@@ -73,8 +74,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _drop_pg(dbname: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(scope="session")
-def pg_template() -> str:
+def pg_template() -> Iterator[str]:
     if not run_blocking(_pg_reachable()):
         if REQUIRE_PG:
             pytest.fail(
@@ -85,7 +94,8 @@ def pg_template() -> str:
         )
     run_blocking(_recreate_pg(PG_TEST_DB))
     run_blocking(_migrate(pg_url()))
-    return pg_url()
+    yield pg_url()
+    run_blocking(_drop_pg(PG_TEST_DB))
 
 
 async def _truncate_pg() -> None:

@@ -24,7 +24,7 @@ from tests.documents.samples import text_pdf
 from tests.realtime.live_client import MeetingClient
 
 REDIS_URL = os.environ.get("ECABINET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-DB_NAME = "ecabinet_two_processes"
+DB_NAME = f"ecabinet_two_processes_{os.getpid()}"
 
 pytestmark = pytest.mark.postgres
 
@@ -41,6 +41,14 @@ async def _reachable() -> bool:
     except (OSError, asyncpg.PostgresError, aioredis.ConnectionError):
         return False
     return True
+
+
+async def _drop(name: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 class Remote:
@@ -106,6 +114,7 @@ def two_servers_env() -> Iterator[dict[str, str]]:
         "ECABINET_DEMO_PASSWORD": DEMO_PASSWORD,
         "ECABINET_HOST": "127.0.0.1",
     }
+    run_blocking(_drop(DB_NAME))
 
 
 @pytest.fixture
