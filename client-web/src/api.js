@@ -57,8 +57,9 @@ let csrfToken = null;
 let onUnauthorized = null;
 
 /**
- * Override the base URL (default: same origin) or the fetch implementation.
- * @param {{baseUrl?: string, fetch?: typeof fetch}} options
+ * Override the base URL (default: same origin), the fetch implementation, or the
+ * XMLHttpRequest factory used for uploads (they report progress; fetch does not).
+ * @param {{baseUrl?: string, fetch?: typeof fetch, xhr?: () => XMLHttpRequest}} options
  */
 export function configureApi(options) {
   Object.assign(config, options);
@@ -444,4 +445,202 @@ export async function markNotificationRead(id) {
 /** POST /api/notifications/read-all @returns {Promise<number>} how many were marked */
 export async function markAllNotificationsRead() {
   return (await request('POST', '/api/notifications/read-all')).count;
+}
+
+// ---- documents ----------------------------------------------------------
+
+/**
+ * @typedef {'normal'|'restricted'|'secret'} Confidentiality
+ *
+ * @typedef {object} MeetingDocument
+ * @property {number} id
+ * @property {number} meeting_id
+ * @property {number|null} agenda_item_id
+ * @property {string} title
+ * @property {Confidentiality} confidentiality
+ * @property {number} version
+ * @property {number} pages
+ * @property {number} size bytes of the PDF
+ * @property {string|null} uploaded_at
+ * @property {boolean} changed_since_read a newer version than the one I last opened
+ * @property {string|null} read_at when I last opened it (null: never)
+ * @property {boolean} can_download false for restricted documents (and when access ended)
+ * @property {string|null} access_until secret documents: access ends then
+ * @property {boolean} withdrawn
+ * @property {boolean} revoked a secret document whose access was ended at once
+ * @property {string} file_name as uploaded (shown, never used as a path)
+ *
+ * @typedef {{number: number, pages: number, size: number, file_name: string, source_kind: string, uploaded_at: string, uploaded_by_name: string}} DocumentVersion
+ * @typedef {{id: number, page: number, text: string, updated_at: string}} Note
+ * @typedef {{id: number, page: number, text: string, user_name: string, unit_name: string, created_at: string, mine: boolean}} Comment
+ * @typedef {{meeting_id: number, meeting_title: string, document_id: number, document_title: string, page: number, snippet: string}} SearchResult
+ */
+
+const documentPath = (id, rest = '') => `/api/documents/${encodeURIComponent(id)}${rest}`;
+
+/** GET /api/meetings/{id}/documents @returns {Promise<MeetingDocument[]>} */
+export async function listDocuments(meetingId) {
+  return (await request('GET', meetingPath(meetingId, '/documents'))).documents;
+}
+
+/** GET /api/documents/{id} @returns {Promise<{document: MeetingDocument, versions: DocumentVersion[]}>} */
+export async function getDocument(id) {
+  return request('GET', documentPath(id));
+}
+
+/** PATCH /api/documents/{id} — any of title, agenda_item_id, confidentiality, access_until. */
+export async function updateDocument(id, changes) {
+  return (await request('PATCH', documentPath(id), { json: changes })).document;
+}
+
+/** POST /api/documents/{id}/withdraw */
+export async function withdrawDocument(id) {
+  return (await request('POST', documentPath(id, '/withdraw')))?.document;
+}
+
+/** POST /api/documents/{id}/revoke — a secret document: nobody can open it any more. */
+export async function revokeDocument(id) {
+  return (await request('POST', documentPath(id, '/revoke')))?.document;
+}
+
+/** GET /api/documents/{id}/readers (organisers) @returns {Promise<{readers: object[], not_read: object[]}>} */
+export async function getReaders(id) {
+  return request('GET', documentPath(id, '/readers'));
+}
+
+/**
+ * The PDF to view (watermarked per viewer when secret); PDF.js reads it with Range requests.
+ * With `version`, that version (a stable URL per version: a new one never mixes with cached ranges).
+ */
+export const documentFileUrl = (id, version) =>
+  config.baseUrl + documentPath(id, '/file') + (version ? `?version=${encodeURIComponent(version)}` : '');
+/** The PDF as an attachment (403 download_not_allowed for restricted documents). */
+export const documentDownloadUrl = (id) => config.baseUrl + documentPath(id, '/download');
+/** The agenda pack: all the meeting's documents in agenda order, one PDF. */
+export const packUrl = (meetingId) => config.baseUrl + meetingPath(meetingId, '/pack');
+/** The consolidated comments of a document, as CSV or PDF (organisers). */
+export const commentsExportUrl = (id, format) => config.baseUrl + documentPath(id, `/comments.${format}`);
+
+/**
+ * POST a multipart form with XMLHttpRequest, whose upload progress fetch does not report.
+ * @param {string} path
+ * @param {FormData} form
+ * @param {{onProgress?: (loaded: number, total: number) => void, signal?: AbortSignal}} [options]
+ */
+function upload(path, form, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = config.xhr ? config.xhr() : new XMLHttpRequest();
+    xhr.open('POST', config.baseUrl + path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', getLang());
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.withCredentials = false; // same origin: the session cookie goes along anyway
+    if (onProgress && xhr.upload) {
+      xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded, e.total);
+    }
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data);
+        return;
+      }
+      const e = data?.error;
+      const err = new ApiError(xhr.status, e?.code || 'http_error', e?.message || '', e?.details);
+      if (xhr.status === 401 && onUnauthorized) onUnauthorized(err);
+      reject(err);
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', ''));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', ''));
+    if (signal) {
+      if (signal.aborted) {
+        reject(new ApiError(0, 'aborted', ''));
+        return;
+      }
+      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.send(form);
+  });
+}
+
+/**
+ * POST /api/meetings/{id}/documents (multipart): a PDF or an Office file the server converts.
+ * @param {number} meetingId
+ * @param {{file: Blob, title: string, agenda_item_id?: number|null, confidentiality: Confidentiality, access_until?: string|null}} data
+ * @param {{onProgress?: (loaded: number, total: number) => void, signal?: AbortSignal}} [options]
+ * @returns {Promise<MeetingDocument>}
+ */
+export async function uploadDocument(meetingId, data, options) {
+  const form = new FormData();
+  form.append('title', data.title);
+  form.append('confidentiality', data.confidentiality);
+  if (data.agenda_item_id) form.append('agenda_item_id', String(data.agenda_item_id));
+  if (data.access_until) form.append('access_until', data.access_until);
+  form.append('file', data.file, data.file.name || 'document');
+  return (await upload(meetingPath(meetingId, '/documents'), form, options)).document;
+}
+
+/**
+ * POST /api/documents/{id}/versions (multipart `file`): a new version supersedes the old one.
+ * @returns {Promise<MeetingDocument>}
+ */
+export async function uploadVersion(id, file, options) {
+  const form = new FormData();
+  form.append('file', file, file.name || 'document');
+  return (await upload(documentPath(id, '/versions'), form, options)).document;
+}
+
+/** GET /api/documents/{id}/notes — my private notes. @returns {Promise<Note[]>} */
+export async function listNotes(id) {
+  return (await request('GET', documentPath(id, '/notes'))).notes;
+}
+
+/** POST /api/documents/{id}/notes @returns {Promise<Note|null>} */
+export async function addNote(id, page, text) {
+  const body = await request('POST', documentPath(id, '/notes'), { json: { page, text } });
+  return body?.note ?? null;
+}
+
+/** PATCH /api/notes/{id} @returns {Promise<Note|null>} */
+export async function updateNote(noteId, text) {
+  const body = await request('PATCH', `/api/notes/${encodeURIComponent(noteId)}`, { json: { text } });
+  return body?.note ?? null;
+}
+
+/** DELETE /api/notes/{id} */
+export async function deleteNote(noteId) {
+  await request('DELETE', `/api/notes/${encodeURIComponent(noteId)}`);
+}
+
+/** POST /api/documents/{id}/opinion-round — open it for comments until `deadline` (ISO, offset). */
+export async function openOpinionRound(id, deadline) {
+  return request('POST', documentPath(id, '/opinion-round'), { json: { deadline } });
+}
+
+/** POST /api/documents/{id}/opinion-round/close */
+export async function closeOpinionRound(id) {
+  return request('POST', documentPath(id, '/opinion-round/close'));
+}
+
+/**
+ * GET /api/documents/{id}/comments — organisers see all, others their own.
+ * @returns {Promise<{round: {deadline: string, open: boolean}|null, comments: Comment[], units: {unit_id: number, unit_name: string, answered: boolean}[]}>}
+ */
+export async function getComments(id) {
+  return request('GET', documentPath(id, '/comments'));
+}
+
+/** POST /api/documents/{id}/comments @returns {Promise<Comment|null>} */
+export async function addComment(id, page, text) {
+  const body = await request('POST', documentPath(id, '/comments'), { json: { page, text } });
+  return body?.comment ?? null;
+}
+
+/** GET /api/search?q= — pages of documents in meetings I may see. @returns {Promise<SearchResult[]>} */
+export async function searchDocuments(q) {
+  return (await request('GET', '/api/search', { query: { q } })).results;
 }

@@ -41,6 +41,8 @@ export function meetingRights(meeting) {
     end: runner && s === 'in_progress',
     archive: organiser && s === 'ended',
     answer: Boolean(meeting.my_invitation) && OPEN_FOR_ANSWERS.includes(s),
+    // the live room exists for published and running meetings; observers cannot join
+    joinRoom: roles.some((r) => r !== 'observer') && OPEN_FOR_ANSWERS.includes(s),
   };
 }
 

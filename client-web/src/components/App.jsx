@@ -10,13 +10,17 @@ import { AdminImport } from '../pages/AdminImport.jsx';
 import { AdminUnits } from '../pages/AdminUnits.jsx';
 import { AdminUsers } from '../pages/AdminUsers.jsx';
 import { Calendar } from '../pages/Calendar.jsx';
+import { DocumentViewer } from '../pages/DocumentViewer.jsx';
 import { Forbidden } from '../pages/Forbidden.jsx';
 import { Home } from '../pages/Home.jsx';
+import { Kiosk } from '../pages/Kiosk.jsx';
 import { Login } from '../pages/Login.jsx';
 import { MeetingNew } from '../pages/MeetingNew.jsx';
 import { MeetingPage } from '../pages/MeetingPage.jsx';
+import { MeetingRoom } from '../pages/MeetingRoom.jsx';
 import { NotFound } from '../pages/NotFound.jsx';
 import { Notifications } from '../pages/Notifications.jsx';
+import { Search } from '../pages/Search.jsx';
 import { Header } from './Header.jsx';
 
 const ROUTES = {
@@ -24,17 +28,28 @@ const ROUTES = {
   '/calendar': Calendar,
   '/notifications': Notifications,
   '/account': Account,
+  '/search': Search,
   '/meetings/new': MeetingNew,
   '/admin/units': AdminUnits,
   '/admin/users': AdminUsers,
   '/admin/import': AdminImport,
 };
 
-/** The page for a path, with its parameters: fixed paths first, then /meetings/:id. */
+// Paths with a number: the meeting, its live room, a commune's kiosk, a document.
+const PATTERNS = [
+  [/^\/meetings\/(\d+)$/, MeetingPage],
+  [/^\/meetings\/(\d+)\/room$/, MeetingRoom],
+  [/^\/kiosk\/(\d+)$/, Kiosk],
+  [/^\/documents\/(\d+)$/, DocumentViewer],
+];
+
+/** The page for a path, with its parameters: fixed paths first, then the numbered ones. */
 function match(path) {
   if (ROUTES[path]) return { Component: ROUTES[path], params: {} };
-  const meeting = /^\/meetings\/(\d+)$/.exec(path);
-  if (meeting) return { Component: MeetingPage, params: { id: Number(meeting[1]) } };
+  for (const [pattern, Component] of PATTERNS) {
+    const found = pattern.exec(path);
+    if (found) return { Component, params: { id: Number(found[1]) } };
+  }
   return { Component: NotFound, params: {} };
 }
 
@@ -87,6 +102,8 @@ export function App() {
     setUser(null);
   };
   const { Component, params } = allowed(path, user) ? match(path) : { Component: Forbidden, params: {} };
+  // A full-screen page (the commune kiosk) has no header.
+  if (Component.fullScreen) return <Component key={path} user={user} params={params} onLogout={onLogout} />;
   return (
     <>
       <Header user={user} path={path} onLogout={onLogout} />

@@ -1,4 +1,6 @@
+import { useState } from 'preact/hooks';
 import { t } from '../i18n.js';
+import { navigate } from '../router.js';
 import { LangToggle } from './LangToggle.jsx';
 import { Link } from './Link.jsx';
 import { NotificationBell } from './NotificationBell.jsx';
@@ -16,7 +18,26 @@ const ADMIN_LINKS = [
   ['/admin/import', 'nav.import', 'nav-admin-import'],
 ];
 
-/** Top bar (app name, notifications, current user, language, logout) and the navigation strip. */
+/** The document search box: opens /search?q=… (the search page has its own box). */
+function HeaderSearch() {
+  const [query, setQuery] = useState('');
+  const submit = (event) => {
+    event.preventDefault();
+    if (query.trim()) navigate(`/search?q=${encodeURIComponent(query.trim())}`);
+  };
+  return (
+    <form class="header-search" role="search" onSubmit={submit}>
+      <label>
+        <span class="visually-hidden">{t('search.label')}</span>
+        <input type="search" value={query} placeholder={t('search.headerPlaceholder')} onInput={(e) => setQuery(e.currentTarget.value)}
+          data-testid="header-search" />
+      </label>
+      <button type="submit" class="btn btn-ghost btn-small" data-testid="header-search-submit">{t('common.search')}</button>
+    </form>
+  );
+}
+
+/** Top bar (app name, search, notifications, current user, language, logout) and the navigation strip. */
 export function Header({ user, path, onLogout }) {
   const isAdmin = user.roles.includes('admin');
   const current = (href) => path === href || (href === '/' && path.startsWith('/meetings/'));
@@ -33,6 +54,7 @@ export function Header({ user, path, onLogout }) {
           <span class="brand-sub">{t('app.subtitle')}</span>
         </Link>
         <div class="topbar-user">
+          {path !== '/search' && <HeaderSearch />}
           <NotificationBell />
           <Link href="/account" class="user-info" title={t('nav.account')}>
             <span class="user-name" data-testid="current-user">{user.full_name}</span>

@@ -8,6 +8,7 @@ import { formatRange } from '../time.js';
 import { AgendaEditor } from '../components/AgendaEditor.jsx';
 import { AgendaView } from '../components/AgendaView.jsx';
 import { AttendanceBoard } from '../components/AttendanceBoard.jsx';
+import { DocumentsPanel } from '../components/DocumentsPanel.jsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.jsx';
 import { ErrorAlert } from '../components/ErrorAlert.jsx';
 import { InvitePanel } from '../components/InvitePanel.jsx';
@@ -16,9 +17,10 @@ import { Link } from '../components/Link.jsx';
 import { KindBadges, StatusBadge } from '../components/MeetingBadges.jsx';
 import { MeetingForm } from '../components/MeetingForm.jsx';
 import { MyInvitation } from '../components/MyInvitation.jsx';
+import { OpinionsPanel } from '../components/OpinionsPanel.jsx';
 import { Page } from '../components/Page.jsx';
 
-const TABS = ['overview', 'details', 'agenda', 'invitees', 'attendance'];
+const TABS = ['overview', 'documents', 'details', 'agenda', 'invitees', 'attendance', 'opinions'];
 
 function initialTab() {
   const wanted = new URLSearchParams(location.search).get('tab');
@@ -120,10 +122,12 @@ export function MeetingPage({ user, params }) {
   const rights = meetingRights(meeting);
   const tabs = TABS.filter((name) => ({
     overview: true,
+    documents: true,
     details: rights.organiser,
     agenda: rights.organiser,
     invitees: rights.seeInvitees,
     attendance: rights.seeAttendance,
+    opinions: rights.organiser,
   })[name]);
   const current = tabs.includes(tab) ? tab : 'overview';
   const selectTab = (name) => {
@@ -143,8 +147,16 @@ export function MeetingPage({ user, params }) {
       {t(label)}
     </button>
   );
-  const actions = (rights.publish || rights.start || rights.end || rights.archive || rights.postpone || rights.cancel) && (
+  // The live room: officials at /meetings/:id/room, commune sites at their kiosk.
+  const roomLink = rights.joinRoom && (
+    <Link href={user.roles.includes('site') ? `/kiosk/${meeting.id}` : `/meetings/${meeting.id}/room`}
+      class={`btn ${meeting.status === 'in_progress' ? 'btn-primary' : ''}`} data-testid="meeting-room-link">
+      {t('room.enter')}
+    </Link>
+  );
+  const actions = (roomLink || rights.publish || rights.start || rights.end || rights.archive || rights.postpone || rights.cancel) && (
     <>
+      {roomLink}
       {rights.publish && button('publish', 'lifecycle.publish', true)}
       {rights.start && button('start', 'lifecycle.start', true)}
       {rights.end && button('end', 'lifecycle.end', true)}
@@ -231,6 +243,8 @@ export function MeetingPage({ user, params }) {
           </section>
         )
       )}
+      {current === 'documents' && <DocumentsPanel meeting={meeting} agenda={agenda} />}
+      {current === 'opinions' && <OpinionsPanel meeting={meeting} />}
       {current === 'invitees' && <InvitePanel meeting={meeting} canInvite={rights.invite} />}
       {current === 'attendance' && <AttendanceBoard meeting={meeting} canRemind={rights.remind} />}
 
