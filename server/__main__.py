@@ -6,6 +6,7 @@ import logging
 
 from aiohttp import web
 
+from server import keys
 from server.app import create_app
 from server.config import load_settings
 from server.logs import setup
@@ -30,8 +31,14 @@ def main() -> None:
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
 
-    async def announce(_app: web.Application) -> None:
+    async def announce(started: web.Application) -> None:
         print(banner(url, settings.demo_password), flush=True)
+        if keys.DEMO_CERT_PASSWORD in started:
+            print(
+                f"  Mật khẩu chứng thư số của chủ tịch (demo) / chair's demo certificate password: "
+                f"{started[keys.DEMO_CERT_PASSWORD]}\n",
+                flush=True,
+            )
 
     app.on_startup.append(announce)
     logging.getLogger("ecabinet").info("starting", extra={"url": url})

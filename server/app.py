@@ -11,7 +11,7 @@ from aiohttp import web
 
 from media.config import IceServer, RelaySettings
 from media.router import Relay
-from server import keys, middlewares, web_client
+from server import keys, middlewares, seed, web_client
 from server.api import routes
 from server.config import Settings, load_settings
 from server.demo_materials import seed_materials
@@ -23,9 +23,11 @@ from server.realtime.hub import LiveHub
 from server.seed import seed_demo
 from server.services import Context, passwords, tasks
 from server.services.documents.resources import DocumentResources
+from server.services.minutes.records import Signing
 from server.timezone import local
 from storage.db import Database
 from storage.documents import DerivedCache, LocalDocumentStore
+from storage.minutes import create_demo_pki
 from storage.pdf import EngineSettings, PdfEngine
 from storage.types import utcnow
 
@@ -116,6 +118,27 @@ def media_settings(settings: Settings) -> RelaySettings:
     return RelaySettings(ice_servers=servers, host_addresses=settings.media_hosts or None)
 
 
+async def signing_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The unit's signing certificate and the CAs trusted when verifying. The demo makes its own
+    local CA and the chair's certificate (printed at start-up with its password)."""
+    settings = app[keys.SETTINGS]
+    p12, roots = settings.signing_p12, list(settings.trust_roots)
+    if p12 is None and settings.seed_demo:
+        pki = await asyncio.to_thread(
+            create_demo_pki,
+            settings.data_dir / "pki",
+            seed.HOST[0],
+            "Trần Văn Minh",
+            "Nguyễn Thị Thu Hà",
+            chair_title="Chủ tịch UBND huyện",
+            secretary_title="Chánh Văn phòng",
+        )
+        p12, roots = pki.chair_p12_path, [*roots, *pki.trust_roots]
+        app[keys.DEMO_CERT_PASSWORD] = pki.chair_password
+    app[keys.SIGNING] = Signing(p12, tuple(roots))
+    yield
+
+
 # Reminders are a daily matter; an hourly look sends each on the right day, whatever the start.
 REMINDER_EVERY_SECONDS = 3600
 
@@ -164,6 +187,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(documents_ctx)
     app.cleanup_ctx.append(seed_ctx)
     app.cleanup_ctx.append(reminders_ctx)
+    app.cleanup_ctx.append(signing_ctx)
     routes.add_routes(app)
     hub = LiveHub(settings, lambda: app[keys.DATABASE], app[keys.METRICS], app[keys.EVENTS])
     app[keys.LIVE] = hub

@@ -59,6 +59,10 @@ class Settings:
     # interface but loopback, as aioice does.
     media_hosts: tuple[str, ...] = ()
     media: bool = True  # the video relay (aiortc); off leaves documents and meetings working
+    # The unit's PKCS#12 signing certificate (the chair types its password when signing) and the
+    # CA certificates trusted when verifying; without them the demo makes its own local CA.
+    signing_p12: Path | None = None
+    trust_roots: tuple[Path, ...] = ()
     redis_url: str = ""  # several server processes share live rooms through Redis
     redis_channel: str = "ecabinet"  # one channel per installation sharing a Redis
     instance: str = ""  # this process's stable name (default host:port)
@@ -109,6 +113,8 @@ def load_settings(**overrides: object) -> Settings:
         "ice_servers": tuple(json.loads(_env("ICE_SERVERS", "[]"))),
         "media_hosts": tuple(h for h in _env("MEDIA_HOSTS", "").split(",") if h),
         "media": _bool("MEDIA", True),
+        "signing_p12": Path(_env("SIGNING_P12", "")) if _env("SIGNING_P12", "") else None,
+        "trust_roots": tuple(Path(p) for p in _env("TRUST_ROOTS", "").split(",") if p),
         "redis_url": _env("REDIS_URL", ""),
         "redis_channel": _env("REDIS_CHANNEL", "ecabinet"),
         "instance": _env("INSTANCE", ""),

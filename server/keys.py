@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from server.mailer import Mailer
     from server.realtime.hub import LiveHub
     from server.services.documents.resources import DocumentResources
+    from server.services.minutes.records import Signing
+
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
@@ -23,3 +25,5 @@ METRICS = web.AppKey("metrics", Metrics)
 LIVE: web.AppKey[LiveHub] = web.AppKey("live")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 DOCUMENTS: web.AppKey[DocumentResources] = web.AppKey("documents")
+SIGNING: web.AppKey[Signing] = web.AppKey("signing")
+DEMO_CERT_PASSWORD = web.AppKey("demo_cert_password", str)

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.app import create_app
 from server.config import Settings, load_settings
 from storage.db import Database
+from storage.minutes import DemoPki, create_demo_pki
 
 PG_ADMIN_DSN = os.environ.get(
     "ECABINET_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -123,9 +124,23 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield url
 
 
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    """One local CA and chair certificate for the whole run (RSA keys take a while to make)."""
+    return create_demo_pki(
+        tmp_path_factory.mktemp("pki"),
+        "Ủy ban nhân dân huyện Châu Thành",
+        "Trần Văn Minh",
+        "Nguyễn Thị Thu Hà",
+        chair_title="Chủ tịch UBND huyện",
+    )
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, demo_pki: DemoPki) -> Settings:
     return load_settings(
+        signing_p12=demo_pki.chair_p12_path,
+        trust_roots=tuple(demo_pki.trust_roots),
         database_url=database_url,
         data_dir=tmp_path / "var",
         demo_password=DEMO_PASSWORD,

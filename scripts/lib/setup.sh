@@ -65,7 +65,8 @@ setup_office() {
   # LibreOffice (headless, no GUI) converts DOC/DOCX/XLS/XLSX/PPT/PPTX/ODT to PDF; DejaVu
   # covers Vietnamese for watermarks and generated documents.
   apt_install libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui \
-    fonts-dejavu-core poppler-utils qpdf
+    fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 poppler-utils qpdf
+
 }
 
 setup_browser() {

@@ -14,6 +14,7 @@ from server.api import (
     documents,
     live,
     meetings,
+    minutes,
     notifications,
     system,
     tasks,
@@ -23,6 +24,7 @@ from server.api import (
 from server.schemas import documents as d
 from server.schemas import live as lv
 from server.schemas import meetings as m
+from server.schemas import minutes as mn
 from server.schemas import tasks as t
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -200,6 +202,29 @@ ROUTES: tuple[Route, ...] = (
 
           "Find documents and pages in the meetings I may see (diacritics-insensitive)",
           "documents", response=d.SearchResults, query=("q",), errors=(401, 422)),
+    # Minutes and the conclusion notice
+    Route("GET", "/api/meetings/{id}/minutes", minutes.list_minutes,
+          "Versions of the minutes and the notice (participants see the signed ones)",
+          "minutes", response=mn.MinutesList, errors=(401, 404)),
+    Route("GET", "/api/meetings/{id}/minutes/{kind}", minutes.current,
+          "The current version of the minutes or notice (drafted from the record the first "
+          "time)", "minutes", response=mn.MinutesEnvelope, errors=(401, 403, 404, 409)),
+    Route("PUT", "/api/meetings/{id}/minutes/{kind}", minutes.save, "Save the edited draft",
+          "minutes", body=mn.MinutesContent, response=mn.MinutesEnvelope,
+          errors=(401, 403, 404, 409, 422)),
+    Route("POST", "/api/meetings/{id}/minutes/{kind}/new-version", minutes.new_version,
+          "Start a correction of a signed version", "minutes", response=mn.MinutesEnvelope,
+          status=201, errors=(401, 403, 404, 409)),
+    Route("GET", "/api/meetings/{id}/minutes/{kind}/preview", minutes.preview,
+          "The draft rendered as PDF", "minutes", errors=(401, 403, 404, 422)),
+    Route("POST", "/api/meetings/{id}/minutes/{kind}/sign", minutes.sign,
+          "The chair signs (PAdES) with the unit's certificate", "minutes", body=mn.SignIn,
+          response=mn.MinutesEnvelope, errors=(401, 403, 404, 409, 422)),
+    Route("GET", "/api/minutes/{id}/file", minutes.signed_file, "Download a signed PDF",
+          "minutes", errors=(401, 404)),
+    Route("POST", "/api/minutes/verify", minutes.verify,
+          "Check a PDF's signature (raw PDF body)", "minutes", body="application/pdf",
+          response=mn.VerificationOut, errors=(401, 413)),
     # Follow-up tasks
     Route("GET", "/api/tasks", tasks.list_tasks,
           "Tasks assigned to me or my unit, and those of meetings I organise or chair",

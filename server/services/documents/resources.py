@@ -3,6 +3,7 @@ the PDF engine (worker processes). One instance per server, in an AppKey."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from storage.documents import DerivedCache, DocumentStore
@@ -15,3 +16,13 @@ class DocumentResources:
     derived: DerivedCache
     engine: PdfEngine
     max_upload_bytes: int
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def store_bytes(store: DocumentStore, data: bytes) -> str:
+    """Keep bytes the server made (a signed PDF) in the store; returns their sha256."""
+    async with store.stage(_once(data), max_bytes=len(data) + 1) as staged:
+        return (await staged.commit()).sha256

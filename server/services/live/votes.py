@@ -313,3 +313,31 @@ async def my_ballot(ctx: Context, view: MeetingView, vote: Vote) -> str | None:
         )
     ).first()
     return ballot.choice if ballot else None
+
+
+async def closed_votes(ctx: Context, meeting_id: int) -> list[tuple[Vote, list[Ballot]]]:
+    """The meeting's closed votes with their open ballots (none for secret votes): the minutes."""
+    found = (
+        await ctx.db.exec(
+            select(Vote)
+            .where(Vote.meeting_id == meeting_id, Vote.status == CLOSED)
+            .order_by(col(Vote.id))
+        )
+    ).all()
+    out = []
+    for vote in found:
+        ballots = (
+            []
+            if vote.secret
+            else list(
+                (
+                    await ctx.db.exec(
+                        select(Ballot)
+                        .where(Ballot.vote_id == vote.id)
+                        .order_by(col(Ballot.cast_at))
+                    )
+                ).all()
+            )
+        )
+        out.append((vote, ballots))
+    return out
