@@ -22,6 +22,8 @@ from server.schemas.meetings import (
     AgendaItemPatch,
     AgendaOrderIn,
     AnswerIn,
+    ArchiveHit,
+    ArchiveList,
     AttendanceBoard,
     AttendanceSummary,
     Conflict,
@@ -40,6 +42,7 @@ from server.schemas.meetings import (
     ReminderResult,
 )
 from server.services import Context, agenda, invitations, meetings, users
+from server.services import archive as archive_service
 
 
 async def _envelope(ctx: Context, meeting_id: int) -> MeetingEnvelope:
@@ -255,5 +258,21 @@ async def substitutes(request: web.Request) -> web.Response:
                 PersonRef(id=p.id, full_name=p.full_name, unit_name=p.unit_name, title=p.title)
                 for p in people.values()
             ]
+        )
+    )
+
+
+async def archive(request: web.Request) -> web.Response:
+    async with context(request) as ctx:
+        found = await archive_service.search(
+            ctx,
+            request.query.get("q"),
+            _time(request, "from"),
+            _time(request, "to"),
+            int_param(request, "unit_id", query=True),
+        )
+    return out(
+        ArchiveList(
+            meetings=[ArchiveHit(meeting=summary_out(f.listing), matched=f.matched) for f in found]
         )
     )

@@ -202,7 +202,11 @@ ROUTES: tuple[Route, ...] = (
 
           "Find documents and pages in the meetings I may see (diacritics-insensitive)",
           "documents", response=d.SearchResults, query=("q",), errors=(401, 422)),
+    Route("GET", "/api/archive", meetings.archive,
+          "Past meetings by title, date, unit, and the text of their minutes and documents",
+          "meetings", response=m.ArchiveList, query=("q", "from", "to", "unit_id"), errors=(401,)),
     # Minutes and the conclusion notice
+
     Route("GET", "/api/meetings/{id}/minutes", minutes.list_minutes,
           "Versions of the minutes and the notice (participants see the signed ones)",
           "minutes", response=mn.MinutesList, errors=(401, 404)),

@@ -291,3 +291,12 @@ class Count(BaseModel):
 
 class Details(BaseModel):
     details: dict[str, Any]
+
+
+class ArchiveHit(BaseModel):
+    meeting: MeetingSummary
+    matched: list[str]  # where the words were found: title, minutes, documents
+
+
+class ArchiveList(BaseModel):
+    meetings: list[ArchiveHit]

@@ -172,3 +172,22 @@ async def test_notice_and_refusals(login_as, recorded, demo_pki) -> None:
     assert status == 409 and error_code(err) == "meeting_wrong_status"
     assert (await secretary.get(f"/api/meetings/{mid}/minutes/agenda"))[0] == 404
     assert ids  # helper kept for symmetry with the other tests
+
+
+async def test_archive_search(login_as, recorded) -> None:
+    secretary = await login_as("thuky")
+    mid = recorded["id"]
+    _, body = await secretary.get(f"/api/meetings/{mid}/minutes/minutes")
+    content = body["minutes"]["content"]
+    content["closing"] = "Cuộc họp kết thúc lúc 11 giờ; biên bản đã được thông qua."
+    await secretary.call("PUT", f"/api/meetings/{mid}/minutes/minutes", json={"content": content})
+    official = await login_as("tp.noivu")
+    _, found = await official.get("/api/archive?q=bien ban da duoc thong qua")
+    assert [(m["meeting"]["id"], m["matched"]) for m in found["meetings"]] == [(mid, ["minutes"])]
+    _, found = await official.get("/api/archive?q=Hội nghị trực tuyến")
+    assert found["meetings"][0]["matched"][0] == "title"  # the minutes repeat the title too
+
+    _, everything = await official.get("/api/archive")
+    assert [m["meeting"]["id"] for m in everything["meetings"]] == [mid]
+    _, nothing = await (await login_as("tp.tuphap")).get("/api/archive?q=bien ban")
+    assert nothing["meetings"] == []
