@@ -78,6 +78,11 @@ VALID = {
     "NoteText": {"text": "x"},
     "RoundIn": {"deadline": "2030-01-01T08:00:00+07:00"},
     "CommentIn": {"page": 1, "text": "x"},
+    "TaskCreate": {"title": "x", "due_on": "2030-01-01", "assignee_unit_id": 1},
+    "TaskPatch": {"status": "done"},
+    "MinutesContent": {"content": {}},
+    "SignIn": {"password": "x"},
+
 }
 
 
