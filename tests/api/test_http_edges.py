@@ -82,7 +82,6 @@ VALID = {
     "TaskPatch": {"status": "done"},
     "MinutesContent": {"content": {}},
     "SignIn": {"password": "x"},
-
 }
 
 
