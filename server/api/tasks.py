@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
+from sqlmodel import col, select
 
 from server.api.base import context, int_param, out, parse, path_id
-from server.api.documents import receive_file
+from server.api.documents import content_disposition, receive_file
 from server.errors import NotFound
 from server.schemas.tasks import TaskCreate, TaskEnvelope, TaskList, TaskOut, TaskPatch
 from server.services import Context, tasks, users
+from server.services.documents.files import Served, pdf_name
 from server.timezone import local
-from storage.models import FollowUpTask
+from storage.models import FollowUpTask, Meeting
 from storage.types import utcnow
 
 
@@ -22,12 +24,21 @@ def today() -> date:
 
 async def _out(ctx: Context, rows: list[FollowUpTask]) -> list[TaskOut]:
     people = await users.directory(ctx, {t.assignee_user_id or 0 for t in rows})
+    titles = {
+        m.id: m.title
+        for m in (
+            await ctx.db.exec(
+                select(Meeting).where(col(Meeting.id).in_({t.meeting_id for t in rows}))
+            )
+        ).all()
+    }
     units = await users.unit_names(ctx)
     now = today()
     return [
         TaskOut(
             id=t.id or 0,
             meeting_id=t.meeting_id,
+            meeting_title=titles.get(t.meeting_id, ""),
             agenda_item_id=t.agenda_item_id,
             title=t.title,
             detail=t.detail,
@@ -106,6 +117,18 @@ async def download_result(request: web.Request) -> web.StreamResponse:
         raise NotFound(
             "task_result_missing", vi="Tệp kết quả không còn trong kho.", en="The file is missing."
         )
+    # The store keeps the PDF (an Office file was converted on upload): name it so.
+    served = Served(
+        path,
+        pdf_name(task.result_name or f"ket-qua-{task.id}.pdf"),
+        attachment=True,
+        per_viewer=False,
+    )
     return web.FileResponse(
-        path, headers={"Content-Type": "application/pdf", "Cache-Control": "private, no-store"}
+        path,
+        headers={
+            "Content-Type": "application/pdf",
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": content_disposition(served),
+        },
     )

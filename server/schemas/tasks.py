@@ -28,6 +28,8 @@ class TaskPatch(Strict):
 class TaskOut(BaseModel):
     id: int
     meeting_id: int
+    meeting_title: str
+
     agenda_item_id: int | None
     title: str
     detail: str

@@ -7,6 +7,7 @@ signed again. Only the meeting's chair signs.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ from storage.minutes import (
     aio,
     draft_notice,
 )
-from storage.models import MeetingStatus, MinutesRecord
+from storage.minutes.credentials import load_credentials
+from storage.models import MeetingOrganiser, MeetingStatus, MinutesRecord
 from storage.types import utcnow
 
 KINDS = ("minutes", "notice")
@@ -200,12 +202,17 @@ async def sign(
             vi="Đơn vị chưa cấu hình chứng thư số để ký.",
             en="No signing certificate is configured for the unit.",
         )
+    signer = Pkcs12Signer(signing.p12, password)
+    try:  # a wrong password answers at once, before the document is rendered
+        await asyncio.to_thread(load_credentials, signer)
+    except MinutesError as exc:
+        raise minutes_error(exc) from exc
     pdf = await render(record)
     chair = (await users.directory(ctx, {ctx.user.user_id}))[ctx.user.user_id]
     try:
         signed = await aio.sign_pdf(
             pdf,
-            Pkcs12Signer(signing.p12, password),
+            signer,
             reason=_reason(kind),
             location=parse(kind, record.content).heading.place or "",
             signer_name=chair.full_name,
@@ -218,7 +225,13 @@ async def sign(
     record.signed_by, record.signed_at = ctx.user.user_id, utcnow()
     ctx.db.add(record)
     audit.record(ctx, "minutes", record.id, {"signed_sha256": stored, "version": record.version})
-    targets = await invitations.recipients(ctx, view.meeting)
+    # Participants, and the secretaries who prepared it (they may not be invitees).
+    organisers = (
+        await ctx.db.exec(
+            select(MeetingOrganiser.user_id).where(MeetingOrganiser.meeting_id == meeting_id)
+        )
+    ).all()
+    targets = await invitations.recipients(ctx, view.meeting) | set(organisers)
     await notify.send(
         ctx,
         view.meeting,
