@@ -22,7 +22,11 @@ neither. The seams used here:
   or FIR; we shadow that method per sender instance. Upstream, `RTCRtpReceiver._send_rtcp_pli`
   sends a PLI for a media SSRC.
 * REMB: the receiver's `self.__remote_bitrate_estimator.add(...)` result is sent as RTCP at
-  once; we wrap the estimator per receiver to report at most twice a second.
+  once; we drop the estimator (default) or wrap it to report at most twice a second.
+* Direct sending (`DirectSender`): the sender's RTCP sender-report counters
+  (`__packet_count`, `__octet_count`, `__ntp_timestamp`, `__rtp_timestamp`), its NACK path
+  (`self._retransmit(seq)`), the DTLS transport's `_state` and `_tx_srtp` session, and
+  aioice's nominated pair (`_connection._nominated[1]`, `protocol.transport`, `remote_addr`).
 * Negotiated codec of a transceiver: `RTCRtpTransceiver._codecs[0]`.
 * aioice gathers host candidates from `aioice.ice.get_host_addresses`, which skips
   127.0.0.1; `restrict_host_addresses` replaces it (process-wide: aioice reads no option).
@@ -32,22 +36,28 @@ from __future__ import annotations
 
 import inspect
 import queue
+import struct
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+import aioice
 import aioice.ice
 import aiortc
+from aiortc import clock
 from aiortc.codecs.h264 import H264Encoder
 from aiortc.codecs.opus import OpusEncoder
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rate import RemoteBitrateEstimator
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcdtlstransport import State as DtlsState
+from aiortc.rtcicetransport import RTCIceTransport
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
-from aiortc.rtp import RtpPacket
-from aiortc.utils import uint32_gt
+from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
+from aiortc.utils import random16, uint32_gt
 
 from media.frames import EncodedFrame, Kind, is_keyframe
 
@@ -78,8 +88,11 @@ class SeamError(RuntimeError):
 class _Frame(JitterFrame):
     """A reassembled frame plus what the relay needs from its RTP packets."""
 
-    def __init__(self, data: bytes, timestamp: int, ssrc: int, clean_start: bool) -> None:
-        super().__init__(data, timestamp)
+    def __init__(
+        self, packets: Sequence[RtpPacket], timestamp: int, ssrc: int, clean_start: bool
+    ) -> None:
+        super().__init__(_join(packets), timestamp)
+        self.payloads = tuple((p.payload, bool(p.marker)) for p in packets)
         self.ssrc = ssrc
         self.clean_start = clean_start  # the frame's first packet starts the picture
         self.audio_level: int | None = None
@@ -100,8 +113,8 @@ class _VideoBuffer(JitterBuffer):
     """aiortc's jitter buffer, but a frame is released at its marker packet.
 
     aiortc releases a frame only when the next frame's first packet arrives, which costs one
-    frame interval (67 ms at 15 fps) per hop. Loss handling (NACK, PLI on overflow) is
-    unchanged because `add` is the parent's.
+    frame interval (67 ms at 15 fps) per hop. aiortc's loss handling (NACK, PLI on overflow)
+    is kept; on top, a frame still missing a packet after MAX_HOLD_TICKS is given up.
     """
 
     def __init__(self) -> None:
@@ -122,39 +135,52 @@ class _VideoBuffer(JitterBuffer):
         The frames behind it are deltas that depend on it, useless until the next keyframe
         (which the forwarder requests): dropping them all keeps the latency from growing.
         """
-        assert self._origin is not None
-        slots = [(self._origin + n) % self._capacity for n in range(self._capacity)]
-        head = next((self._packets[s] for s in slots if self._packets[s] is not None), None)
+        head = self._packet_at(0)  # a held frame's first packet; rarely the one that is lost
+        if head is None:
+            head = next(filter(None, map(self._packet_at, range(1, self._capacity))), None)
         if head is None or not MAX_HOLD_TICKS < (newest.timestamp - head.timestamp) % 2**32 < 2**31:
             return False
-        for count, slot in enumerate(slots):
-            packet = self._packets[slot]
+        for count in range(self._capacity):
+            packet = self._packet_at(count)
             if packet is not None and packet.timestamp == newest.timestamp:
                 self.remove(count)
                 self._gave_up = True
                 return True
         return False
 
-    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+    def _packet_at(self, count: int) -> RtpPacket | None:
         assert self._origin is not None
+        return self._packets[(self._origin + count) % self._capacity]
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        while (complete := self._complete_frame()) is not None:
+            count, packets = complete
+            self.remove(count)
+            if any(p.payload for p in packets):
+                return self._frame(packets)
+            # Padding only (a sender probing bandwidth without RTX): it keeps the sequence
+            # contiguous, and is dropped here.
+        return None
+
+    def _complete_frame(self) -> tuple[int, list[RtpPacket]] | None:
+        """(packets to remove, the frame's packets) for the oldest frame, once complete."""
         packets: list[RtpPacket] = []
         for count in range(self._capacity):
-            packet = self._packets[(self._origin + count) % self._capacity]
+            packet = self._packet_at(count)
             if packet is None:
                 return None
             if packets and packet.timestamp != packets[0].timestamp:
-                self.remove(count)  # the next frame started: release the previous one
-                return self._frame(packets)
+                return count, packets  # the next frame started: the previous one is whole
             packets.append(packet)
             if packet.marker:
-                self.remove(count + 1)
-                return self._frame(packets)
+                return count + 1, packets
         return None
 
     @staticmethod
     def _frame(packets: list[RtpPacket]) -> _Frame:
         first = packets[0]
-        return _Frame(_join(packets), first.timestamp, first.ssrc, _starts_picture(first))
+        whole = [p for p in packets if p.payload]
+        return _Frame(whole, first.timestamp, first.ssrc, _starts_picture(whole[0]))
 
 
 class _AudioBuffer(JitterBuffer):
@@ -169,11 +195,13 @@ class _AudioBuffer(JitterBuffer):
         self._last_timestamp: int | None = None
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        if not packet.payload:
+            return False, None  # padding
         last = self._last_timestamp
         if last is not None and not uint32_gt(packet.timestamp, last):
             return False, None  # late or duplicate: the subscriber already got its successor
         self._last_timestamp = packet.timestamp
-        frame = _Frame(_join([packet]), packet.timestamp, packet.ssrc, clean_start=True)
+        frame = _Frame([packet], packet.timestamp, packet.ssrc, clean_start=True)
         level = packet.extensions.audio_level
         frame.audio_level = level[1] if level is not None else None
         return False, frame
@@ -237,10 +265,13 @@ def _encoded(kind: Kind, codec: str, frame: JitterFrame) -> EncodedFrame:
         arrival=time.monotonic(),
         audio_level=frame.audio_level,
         discontinuity=frame.discontinuity,
+        payloads=frame.payloads,
     )
 
 
-def install_receiver_sink(receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink) -> None:
+def install_receiver_sink(
+    receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink, estimate_bandwidth: bool = True
+) -> None:
     """Make `receiver` hand its encoded frames to `sink` instead of decoding them.
 
     Must run before `receiver.receive()` starts the decoder thread, i.e. from the peer
@@ -253,8 +284,9 @@ def install_receiver_sink(receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink)
     receiver._RTCRtpReceiver__jitter_buffer = buffer  # type: ignore[attr-defined]
     estimator = receiver._RTCRtpReceiver__remote_bitrate_estimator  # type: ignore[attr-defined]
     if isinstance(estimator, RemoteBitrateEstimator):
-        throttled = _ThrottledEstimator(estimator)
-        receiver._RTCRtpReceiver__remote_bitrate_estimator = throttled  # type: ignore[attr-defined]
+        # None: aiortc skips estimation (and REMB) altogether.
+        replacement = _ThrottledEstimator(estimator) if estimate_bandwidth else None
+        receiver._RTCRtpReceiver__remote_bitrate_estimator = replacement  # type: ignore[attr-defined]
 
 
 def hook_sender_keyframe(sender: RTCRtpSender, on_request: Callable[[], None]) -> None:
@@ -265,6 +297,87 @@ def hook_sender_keyframe(sender: RTCRtpSender, on_request: Callable[[], None]) -
 def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> Coroutine[Any, Any, None]:
     """Ask the publisher behind `receiver` for a keyframe (RTCP PLI, RFC 4585 §6.3.1)."""
     return receiver._send_rtcp_pli(media_ssrc)
+
+
+class DirectSender:
+    """Sends forwarded RTP payloads on an RTCRtpSender's stream without its encode loop.
+
+    aiortc's sender turns every frame into new RtpPacket objects, header extensions and four
+    coroutine layers per packet (~50 us here). This writes the 12-byte RTP header itself,
+    protects it with the DTLS transport's SRTP session and hands it to the nominated ICE
+    pair's UDP transport, synchronously. The RTCRtpSender stays in charge of RTCP: its
+    sender reports read the counters updated here, and its NACK handling is pointed at
+    this sender's own history.
+    """
+
+    def __init__(self, transceiver: RTCRtpTransceiver) -> None:
+        self._transceiver = transceiver
+        self._sender = transceiver.sender
+        self._history: dict[int, bytes] = {}  # seq % RTP_HISTORY_SIZE -> unprotected packet
+        self._seq = random16() % 32768  # lower half: no early wrap (as aiortc's sender)
+        self._payload_type = 0
+        self._cached: tuple[Any, tuple[str, int], Any] | None = None
+        self._sender._retransmit = self._retransmit  # type: ignore[method-assign]
+
+    def _route(self) -> tuple[Any, tuple[str, int], Any] | None:
+        """(UDP transport, remote address, SRTP session) once the sender is connected.
+
+        Looked up once; afterwards only the DTLS state is checked (aiortc does no ICE
+        restart, so the nominated pair of a live connection does not change).
+        """
+        dtls = self._sender.transport
+        if dtls._state is not DtlsState.CONNECTED:
+            self._cached = None
+            return None
+        if self._cached is None and self._sender._RTCRtpSender__started:  # type: ignore[attr-defined]
+            pair = dtls.transport._connection._nominated.get(1)
+            if pair is not None and pair.protocol.transport is not None:
+                self._payload_type = self._transceiver._codecs[0].payloadType or 0
+                self._cached = (pair.protocol.transport, pair.remote_addr, dtls._tx_srtp)
+        return self._cached
+
+    def ready(self) -> bool:
+        return self._route() is not None
+
+    def backlog(self) -> int:
+        """Bytes waiting in the UDP transport's buffer (the kernel refused them for now)."""
+        route = self._route()
+        return int(route[0].get_write_buffer_size()) if route is not None else 0
+
+    def send(self, payloads: Sequence[tuple[bytes, bool]], timestamp: int) -> bool:
+        """Send one frame's payloads with the given RTP timestamp; False if not connected."""
+        route = self._route()
+        if route is None:
+            return False
+        transport, addr, srtp = route
+        first_byte, pt, ssrc = 0x80, self._payload_type, self._sender._ssrc
+        octets = 0
+        for payload, marker in payloads:
+            header = _RTP_HEADER.pack(
+                first_byte, pt | (0x80 if marker else 0), self._seq, timestamp & 0xFFFFFFFF, ssrc
+            )
+            packet = header + payload
+            self._history[self._seq % RTP_HISTORY_SIZE] = packet
+            self._seq = (self._seq + 1) & 0xFFFF
+            transport.sendto(srtp.protect(packet), addr)
+            octets += len(payload)
+        sender = self._sender
+        sender._RTCRtpSender__packet_count += len(payloads)  # type: ignore[attr-defined]
+        sender._RTCRtpSender__octet_count += octets  # type: ignore[attr-defined]
+        sender._RTCRtpSender__ntp_timestamp = clock.current_ntp_time()  # type: ignore[attr-defined]
+        sender._RTCRtpSender__rtp_timestamp = timestamp & 0xFFFFFFFF  # type: ignore[attr-defined]
+        return True
+
+    async def _retransmit(self, sequence_number: int) -> None:
+        packet = self._history.get(sequence_number % RTP_HISTORY_SIZE)
+        route = self._route()
+        if packet is None or route is None or _RTP_HEADER.unpack_from(packet)[2] != sequence_number:
+            return
+        transport, addr, srtp = route
+        transport.sendto(srtp.protect(packet), addr)
+
+
+_RTP_HEADER = struct.Struct("!BBHII")
 
 
 def negotiated_codec(transceiver: RTCRtpTransceiver) -> str | None:
@@ -310,9 +423,47 @@ def _source_has(function: Callable[..., Any], *snippets: str) -> bool:
     return all(s in source for s in snippets)
 
 
+def _check_direct_send() -> None:
+    """What DirectSender relies on: the sender's RTCP state, SRTP and the ICE pair."""
+    _require(
+        _source_has(RTCRtpSender._handle_rtcp_packet, "await self._retransmit(seq)"),
+        "RTCRtpSender no longer answers NACK through _retransmit",
+    )
+    _require(
+        _source_has(
+            RTCRtpSender._run_rtcp,
+            "ntp_timestamp=self.__ntp_timestamp",
+            "rtp_timestamp=self.__rtp_timestamp",
+            "packet_count=self.__packet_count",
+            "octet_count=self.__octet_count",
+        )
+        and _source_has(RTCRtpSender.__init__, "self.__started = False", "self._ssrc ="),
+        "RTCRtpSender's sender-report counters changed",
+    )
+    _require(
+        _source_has(RTCDtlsTransport._send_rtp, "self._tx_srtp.protect(data)")
+        and DtlsState.CONNECTED.name == "CONNECTED",
+        "RTCDtlsTransport no longer protects RTP with _tx_srtp",
+    )
+    _require(
+        "self._connection = gatherer._connection" in inspect.getsource(RTCIceTransport.__init__)
+        and _source_has(
+            aioice.ice.Connection.sendto,
+            "self._nominated.get(component)",
+            "active_pair.protocol.send_data(data, active_pair.remote_addr)",
+        )
+        and _source_has(aioice.ice.StunProtocol.send_data, "self.transport.sendto(data, addr)"),
+        "aioice no longer sends through the nominated pair's UDP transport",
+    )
+
+
 def check_seams() -> None:
     """Raise SeamError, naming the broken seam, if aiortc no longer matches this module."""
     _require(aiortc.__version__ == VERIFIED_AIORTC_VERSION, "version differs")
+    _require(
+        aioice.__version__ == VERIFIED_AIOICE_VERSION,
+        f"aioice {aioice.__version__} installed, not {VERIFIED_AIOICE_VERSION}",
+    )
     _require(
         _source_has(
             RTCRtpReceiver._handle_rtp_packet,
@@ -353,6 +504,7 @@ def check_seams() -> None:
         "_codecs" in inspect.getsource(RTCRtpTransceiver.__init__),
         "RTCRtpTransceiver._codecs is gone",
     )
+    _check_direct_send()
     _require(
         list(inspect.signature(_ORIGINAL_GET_HOST_ADDRESSES).parameters) == ["use_ipv4", "use_ipv6"]
         and "get_host_addresses(" in inspect.getsource(aioice.ice.Connection.gather_candidates),

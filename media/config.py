@@ -33,3 +33,12 @@ class RelaySettings:
     # Active speaker: the loudest unmuted publisher louder than this (-dBov; 127 is silence,
     # 0 loudest) -- roughly the level of speech at a conference microphone.
     speech_level: int = 50
+    # Send each forwarded frame's original RTP payloads (new header, SRTP, sendto) rather than
+    # give aiortc's RTCRtpSender an av.Packet to re-packetise: same behaviour, a fraction of
+    # the CPU per packet (docs/media.md, benchmark). False: the plain aiortc path.
+    direct_send: bool = True
+    # Delay-based bandwidth estimation of each publisher's uplink, reported as REMB. aiortc's
+    # estimator costs ~100 us per video packet (12 % of the relay at 25 sites); without it a
+    # browser adapts on loss (RTCP receiver reports) within the cap the client sets on its
+    # sender (RTCRtpSender.setParameters maxBitrate, e.g. 500 kbps at 360p).
+    bandwidth_estimation: bool = False

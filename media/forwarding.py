@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -35,6 +35,19 @@ RESYNC_WINDOW = 30.0
 # A track that sent nothing for 2 s (the longest keyframe wait we expect) is not flowing:
 # its subscriber has nothing to acknowledge, so its silence says nothing about liveness.
 FLOW_PAUSE = 2.0
+# Direct sending: bytes the kernel could not take yet for one subscriber (asyncio keeps
+# them); 256 KB is ~4 s of a 500 kbps video, after which the viewer is resynchronised.
+DIRECT_BACKLOG_BYTES = 256 * 1024
+
+
+class PacketSender(Protocol):
+    """Sends a frame's RTP payloads straight onto a subscriber's stream (aiortc_seams)."""
+
+    def ready(self) -> bool: ...
+
+    def backlog(self) -> int: ...
+
+    def send(self, payloads: Sequence[tuple[bytes, bool]], timestamp: int) -> bool: ...
 
 
 class Forwarder:
@@ -130,6 +143,7 @@ class DownTrack(MediaStreamTrack):
         self._on_failing = on_failing
         self._epoch = epoch  # monotonic time of timestamp 0 (recording); None: first frame is 0
         self._limit = AUDIO_QUEUE_FRAMES if kind == "audio" else VIDEO_QUEUE_FRAMES
+        self._direct: PacketSender | None = None
         self._queue: collections.deque[tuple[int, EncodedFrame]] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
         self._source: Forwarder | None = None
@@ -178,6 +192,15 @@ class DownTrack(MediaStreamTrack):
             if self._reading:
                 source.request_keyframe()
 
+    @property
+    def packet_sender(self) -> PacketSender | None:
+        return self._direct
+
+    def send_directly(self, sender: PacketSender) -> None:
+        """Send frames' original RTP payloads through `sender` instead of queueing them for
+        aiortc's RTCRtpSender (which re-packetises): same rules, a fraction of the CPU."""
+        self._direct = sender
+
     def wait_for_keyframe(self) -> None:
         """Forward nothing until the next keyframe (the publisher lost a frame)."""
         if self.kind == "video":
@@ -185,9 +208,12 @@ class DownTrack(MediaStreamTrack):
 
     def offer(self, source: Forwarder, frame: EncodedFrame) -> None:
         """Called by the forwarder for every frame; must never block."""
-        if not self._reading:
+        if not self._reading and not self._start_direct(source):
             return  # nobody reads yet (transport not up): start at a keyframe once it does
-        if len(self._queue) >= self._limit:
+        if self._full():
+            if self._direct is not None and self.kind == "audio":
+                self.dropped += 1  # the kernel is behind: skip these 20 ms
+                return
             self._overflow(source)
             if self._source is not source:
                 return  # downgraded by the overflow
@@ -196,9 +222,27 @@ class DownTrack(MediaStreamTrack):
                 self.dropped += 1
                 return
             self._need_keyframe = False
-        self._queue.append((self._rebase(source, frame), frame))
+        timestamp = self._rebase(source, frame)
+        if self._direct is not None:
+            if self._direct.send(frame.payloads, timestamp):
+                self._count_sent(frame)
+            return
+        self._queue.append((timestamp, frame))
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+
+    def _start_direct(self, source: Forwarder) -> bool:
+        """Direct sending starts when the subscriber's transport is up, at a keyframe."""
+        if self._direct is None or not self._direct.ready():
+            return False
+        self._reading = True
+        source.request_keyframe()
+        return True
+
+    def _full(self) -> bool:
+        if self._direct is not None:
+            return self._direct.backlog() > DIRECT_BACKLOG_BYTES
+        return len(self._queue) >= self._limit
 
     def _overflow(self, source: Forwarder) -> None:
         if self.kind == "audio":
@@ -248,6 +292,16 @@ class DownTrack(MediaStreamTrack):
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter
         timestamp, frame = self._queue.popleft()
+        self._count_sent(frame)
+        packet = av.Packet(frame.data)
+        packet.pts = timestamp
+        packet.dts = timestamp
+        packet.time_base = AUDIO_TIME_BASE if self.kind == "audio" else VIDEO_TIME_BASE
+        if frame.keyframe and self.kind == "video":
+            packet.is_keyframe = True
+        return packet
+
+    def _count_sent(self, frame: EncodedFrame) -> None:
         self.frames_sent += 1
         self.bytes_sent += len(frame.data)
         now = time.monotonic()
@@ -256,13 +310,6 @@ class DownTrack(MediaStreamTrack):
         if self._flow_start is None:
             self._flow_start = now
         self._last_sent_at = now
-        packet = av.Packet(frame.data)
-        packet.pts = timestamp
-        packet.dts = timestamp
-        packet.time_base = AUDIO_TIME_BASE if self.kind == "audio" else VIDEO_TIME_BASE
-        if frame.keyframe and self.kind == "video":
-            packet.is_keyframe = True
-        return packet
 
     def stop(self) -> None:
         self.switch(None)

@@ -37,6 +37,9 @@ class EncodedFrame:
     arrival: float  # time.monotonic() when the frame was complete
     audio_level: int | None = None  # -dBov from the RTP audio-level extension, 0 = loudest
     discontinuity: bool = False  # earlier frames were lost: deltas cannot be decoded
+    # The frame's RTP payloads as received (payload descriptor included) and marker bits,
+    # for forwarding without re-packetising.
+    payloads: tuple[tuple[bytes, bool], ...] = ()
 
 
 def is_keyframe(codec: str, data: bytes) -> bool:

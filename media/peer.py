@@ -18,6 +18,7 @@ from aiortc import (
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc.exceptions import InvalidAccessError, OperationError
 from aiortc.rtcconfiguration import RTCBundlePolicy
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 from aiortc.rtcrtpreceiver import RemoteStreamTrack
@@ -60,8 +61,10 @@ class PublisherPeer:
         pc: RTCPeerConnection,
         on_track: Callable[[Forwarder], None],
         on_gone: GoneCallback,
+        estimate_bandwidth: bool = False,
     ) -> None:
         self.peer_id = publisher_id
+        self._estimate_bandwidth = estimate_bandwidth
         self.pc = pc
         self.forwarders: dict[Kind, Forwarder] = {}
         self.created = time.monotonic()
@@ -74,8 +77,10 @@ class PublisherPeer:
         """Apply the publisher's offer and return the relay's answer."""
         try:
             await self.pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
+            if not self._pending:
+                raise MediaError("no-media", "the offer sends no audio or video")
             await self.pc.setLocalDescription(await self.pc.createAnswer())
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, InvalidAccessError, OperationError) as exc:
             raise MediaError("bad-offer", str(exc)) from exc
         # Forwarders become visible only now, with their codec known: a subscriber slot for
         # them must offer that codec.
@@ -97,7 +102,9 @@ class PublisherPeer:
         if kind == "video":
             keyframes = KeyframeRequester(lambda: self._send_pli(kind))
         forwarder = Forwarder(self.peer_id, kind, "", keyframes)
-        aiortc_seams.install_receiver_sink(transceiver.receiver, kind, forwarder.push)
+        aiortc_seams.install_receiver_sink(
+            transceiver.receiver, kind, forwarder.push, self._estimate_bandwidth
+        )
         self._pending.append((transceiver, forwarder))
 
     async def _send_pli(self, kind: Kind) -> None:
@@ -170,9 +177,11 @@ class SubscriberPeer(Downstream):
         pc: RTCPeerConnection,
         on_failing: Callable[[DownTrack], None],
         on_gone: GoneCallback,
+        direct_send: bool = True,
     ) -> None:
         super().__init__(subscriber_id, [], on_failing)
         self.pc = pc
+        self.direct_send = direct_send
         self.needs_negotiation = False
         self.negotiation_announced = False  # negotiation_needed was emitted, not yet acted on
         self.offer_pending = False
@@ -188,7 +197,9 @@ class SubscriberPeer(Downstream):
         track = DownTrack(kind, codec, on_failing=self.on_failing)
         transceiver = self.pc.addTransceiver(track, direction="sendonly")
         # Offer only the publisher's codec, so the subscriber cannot pick one we do not carry.
-        transceiver.setCodecPreferences(_capabilities(kind, codec))
+        transceiver.setCodecPreferences(_capabilities(kind, codec, rtx=not self.direct_send))
+        if self.direct_send:
+            track.send_directly(aiortc_seams.DirectSender(transceiver))
         slot = Slot(kind, codec, track, transceiver.sender)
         aiortc_seams.hook_sender_keyframe(transceiver.sender, lambda: _upstream_keyframe(slot))
         self.slots.append(slot)
@@ -215,7 +226,7 @@ class SubscriberPeer(Downstream):
                 raise MediaError("no-offer", "no offer is waiting for an answer")
             try:
                 await self.pc.setRemoteDescription(RTCSessionDescription(answer_sdp, "answer"))
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, InvalidAccessError, OperationError) as exc:
                 raise MediaError("bad-answer", str(exc)) from exc
             self.offer_pending = False
 
@@ -241,13 +252,14 @@ class SubscriberPeer(Downstream):
         await self.pc.close()
 
 
-def _capabilities(kind: Kind, codec: str) -> list[RTCRtpCodecCapability]:
+def _capabilities(kind: Kind, codec: str, rtx: bool) -> list[RTCRtpCodecCapability]:
     codecs = RTCRtpSender.getCapabilities(kind).codecs
     chosen = [c for c in codecs if c.mimeType.lower() == codec]
     if not chosen:
         raise MediaError("codec", f"no {codec} in aiortc")
-    rtx = [c for c in codecs if c.mimeType.lower() == "video/rtx"]
-    return chosen + rtx  # RTX lets the relay answer a viewer's NACK with a retransmission
+    if not rtx:  # direct sending retransmits on the media SSRC (RFC 4585 NACK, no RTX)
+        return chosen
+    return chosen + [c for c in codecs if c.mimeType.lower() == "video/rtx"]
 
 
 def _upstream_keyframe(slot: Slot) -> None:

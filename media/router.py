@@ -23,7 +23,7 @@ from media.stats import peer_stats
 
 logger = logging.getLogger(__name__)
 
-Wish = tuple[str, str, Kind]  # (subscriber, publisher, kind)
+Wish = tuple[str, Kind]  # (publisher, kind) a subscriber should receive
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Room:
     name: str
     publishers: dict[str, PublisherPeer] = field(default_factory=dict)
     downstreams: dict[str, Downstream] = field(default_factory=dict)
-    wishes: set[Wish] = field(default_factory=set)
+    wishes: dict[str, set[Wish]] = field(default_factory=dict)  # by subscriber
     muted: set[str] = field(default_factory=set)
     speaker: str | None = None
     ticker: asyncio.Task[None] | None = None
@@ -104,6 +104,7 @@ class Relay:
             new_peer_connection(self.settings),
             on_track=lambda f: self._track_added(state, f),
             on_gone=lambda _: self._gone(state, peer, "publisher"),
+            estimate_bandwidth=self.settings.bandwidth_estimation,
         )
         state.publishers[publisher_id] = peer
         try:
@@ -142,9 +143,10 @@ class Relay:
             new_peer_connection(self.settings),
             on_failing=lambda track: self._failing(state, subscriber_id, track),
             on_gone=lambda _: self._gone(state, peer, "subscriber"),
+            direct_send=self.settings.direct_send,
         )
         state.downstreams[subscriber_id] = peer
-        self._apply(state)
+        self._apply(state, [peer])
 
     def _subscriber(self, state: Room, subscriber_id: str) -> SubscriberPeer:
         peer = state.downstreams.get(subscriber_id)
@@ -165,7 +167,7 @@ class Relay:
         await self._drop_downstream(self._room(room), subscriber_id)
 
     async def _drop_downstream(self, state: Room, peer_id: str) -> None:
-        state.wishes = {w for w in state.wishes if w[0] != peer_id}
+        state.wishes.pop(peer_id, None)
         peer = state.downstreams.pop(peer_id, None)
         if peer is not None:
             await peer.close()
@@ -178,12 +180,12 @@ class Relay:
         state = self._room(room)
         if subscriber_id not in state.downstreams:
             raise MediaError("no-subscriber", f"no subscriber {subscriber_id!r}")
-        wish = (subscriber_id, publisher_id, kind)
+        wishes = state.wishes.setdefault(subscriber_id, set())
         if on:
-            state.wishes.add(wish)
+            wishes.add((publisher_id, kind))
         else:
-            state.wishes.discard(wish)
-        self._apply(state)
+            wishes.discard((publisher_id, kind))
+        self._apply(state, [state.downstreams[subscriber_id]])
 
     def down_tracks(self, room: str, subscriber_id: str) -> list[DownTrack]:
         """The subscriber's down tracks, for diagnostics and tests."""
@@ -196,9 +198,9 @@ class Relay:
             raise MediaError("no-subscriber", f"no subscriber {subscriber_id!r}")
         return _slot_infos(peer)
 
-    def _apply(self, state: Room) -> None:
-        """Point every subscriber's slots at what the wishes say. Idempotent."""
-        for peer in list(state.downstreams.values()):
+    def _apply(self, state: Room, peers: list[Downstream] | None = None) -> None:
+        """Point subscribers' slots (default: all) at what the wishes say. Idempotent."""
+        for peer in peers if peers is not None else list(state.downstreams.values()):
             before = _slot_infos(peer)
             self._apply_downstream(state, peer)
             after = _slot_infos(peer)
@@ -213,7 +215,7 @@ class Relay:
             self.events.negotiation_needed(state.name, peer.peer_id)
 
     def _apply_downstream(self, state: Room, peer: Downstream) -> None:
-        wanted = {(p, k) for s, p, k in state.wishes if s == peer.peer_id}
+        wanted = state.wishes.get(peer.peer_id, set())
         for slot in peer.slots:  # release slots nobody wants any more
             if slot.assigned is not None and (slot.assigned, slot.kind) not in wanted:
                 slot.assigned = None
@@ -249,7 +251,7 @@ class Relay:
         source = track.source
         if source is None:
             return
-        state.wishes.discard((subscriber_id, source.publisher_id, track.kind))
+        state.wishes.get(subscriber_id, set()).discard((source.publisher_id, track.kind))
         # The switch happens after this callback returns: we are inside the fan-out loop.
         asyncio.get_running_loop().call_soon(self._apply, state)
         track.switch(None)
@@ -278,8 +280,9 @@ class Relay:
         state = self._room(room)
         if recorder_id in state.downstreams:
             raise MediaError("exists", f"{recorder_id!r} already exists")
-        state.downstreams[recorder_id] = RecordingSink(recorder_id, path, video)
-        self._apply(state)
+        sink = RecordingSink(recorder_id, path, video)
+        state.downstreams[recorder_id] = sink
+        self._apply(state, [sink])
 
     async def stop_recording(self, room: str, recorder_id: str) -> None:
         await self._drop_downstream(self._room(room), recorder_id)

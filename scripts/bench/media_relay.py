@@ -26,10 +26,12 @@ ROOM = "bench"
 
 
 class Forward:
-    def __init__(self) -> None:
+    def __init__(self, direct_send: bool) -> None:
         # Liveness off: counting viewers do send receiver reports, but a saturated run
         # must measure, not tear sites down.
-        settings = RelaySettings(host_addresses=("127.0.0.1",), peer_timeout=3600)
+        settings = RelaySettings(
+            host_addresses=("127.0.0.1",), peer_timeout=3600, direct_send=direct_send
+        )
         self.relay = Relay(settings)
 
     async def start(self) -> None:
@@ -57,8 +59,8 @@ class Forward:
     async def switch(self, subscribers: list[str], old: str, new: str) -> None:
         for sid in subscribers:
             for kind in ("video", "audio"):
-                await self.relay.set_forwarding(ROOM, sid, old, kind, False)  # type: ignore[arg-type]
-                await self.relay.set_forwarding(ROOM, sid, new, kind, True)  # type: ignore[arg-type]
+                await self.relay.set_forwarding(ROOM, sid, old, kind, False)
+                await self.relay.set_forwarding(ROOM, sid, new, kind, True)
 
     def tracks(self) -> dict[str, list[str]]:
         return {p: list(k) for p, k in self.relay.tracks(ROOM).items()}
@@ -186,7 +188,9 @@ def _app(backend: Forward | Baseline) -> web.Application:
 
 async def _serve(mode: str, conn: Connection) -> None:
     aiortc_seams.restrict_host_addresses(["127.0.0.1"])
-    backend: Forward | Baseline = Forward() if mode == "forward" else Baseline()
+    # "forward": direct sending; "forward-aiortc": av.Packet through aiortc's RTCRtpSender
+    direct = mode == "forward"
+    backend: Forward | Baseline = Baseline() if mode == "mediarelay" else Forward(direct)
     await backend.start()
     runner = web.AppRunner(_app(backend), access_log=None)
     await runner.setup()

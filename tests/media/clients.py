@@ -7,6 +7,8 @@ uses), so tests can compare bytes with what the publisher sent, without decoding
 from __future__ import annotations
 
 import asyncio
+import fractions
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from typing import Any
 
 import av
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcconfiguration import RTCBundlePolicy
 from aiortc.rtcrtpreceiver import RemoteStreamTrack
 
@@ -135,11 +138,14 @@ class Events(NoEvents):
     def slots_changed(self, room: str, subscriber_id: str, slots: list[SlotInfo]) -> None:
         self.log.append(("slots_changed", subscriber_id))
 
+    def active_speaker(self, room: str, publisher_id: str | None) -> None:
+        self.log.append(("active_speaker", publisher_id or ""))
+
     def count(self, name: str) -> int:
         return sum(1 for entry in self.log if entry[0] == name)
 
 
-async def until(condition: object, limit: float = 10.0, what: str = "condition") -> float:
+async def until(condition: object, limit: float = 30.0, what: str = "condition") -> float:
     """Wait until `condition()` is true; return how long it took. Fails after `limit` s."""
     assert callable(condition)
     start = time.monotonic()
@@ -148,3 +154,40 @@ async def until(condition: object, limit: float = 10.0, what: str = "condition")
             raise AssertionError(f"timed out after {limit} s waiting for {what}")
         await asyncio.sleep(0.02)
     return time.monotonic() - start
+
+
+class Tone(MediaStreamTrack):
+    """Raw audio (a tone, or silence) that aiortc encodes itself, with the audio-level
+    header extension browsers send: what active-speaker detection reads."""
+
+    kind = "audio"
+
+    def __init__(self, amplitude: int) -> None:
+        super().__init__()
+        self._amplitude = amplitude
+        self._sent = 0
+        self._start: float | None = None
+
+    async def recv(self) -> av.AudioFrame:
+        self._start = self._start or time.monotonic()
+        await asyncio.sleep(max(0.0, self._start + self._sent * 0.02 - time.monotonic()))
+        samples = bytearray()
+        for i in range(960):
+            value = int(self._amplitude * math.sin(2 * math.pi * 440 * i / 48_000))
+            samples += value.to_bytes(2, "little", signed=True)
+        frame = av.AudioFrame(format="s16", layout="mono", samples=960)
+        frame.planes[0].update(bytes(samples))
+        frame.sample_rate = 48_000
+        frame.pts = self._sent * 960
+        frame.time_base = fractions.Fraction(1, 48_000)
+        self._sent += 1
+        return frame
+
+
+async def speak(relay: Relay, room: str, publisher_id: str, amplitude: int) -> RTCPeerConnection:
+    pc = client_pc()
+    pc.addTransceiver(Tone(amplitude), direction="sendonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    answer = await relay.publish(room, publisher_id, pc.localDescription.sdp)
+    await pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+    return pc

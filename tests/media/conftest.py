@@ -40,8 +40,12 @@ def events() -> Events:
 
 
 @pytest.fixture
-async def relay(events: Events) -> AsyncIterator[Relay]:
-    settings = RelaySettings(host_addresses=("127.0.0.1",), peer_timeout=2.0, tick=0.25)
+async def relay(events: Events, request: pytest.FixtureRequest) -> AsyncIterator[Relay]:
+    """A relay on 127.0.0.1; `indirect` parameters override its settings (e.g. direct_send)."""
+    overrides = getattr(request, "param", {})
+    settings = RelaySettings(
+        host_addresses=("127.0.0.1",), peer_timeout=2.0, tick=0.25, **overrides
+    )
     relay = Relay(settings, events)
     events.relay = relay
     await relay.create_room(ROOM)

@@ -68,6 +68,17 @@ def test_a_frame_stuck_on_a_lost_packet_is_given_up_after_the_hold_time() -> Non
     assert [getattr(f, "discontinuity", None) for f in released] == [True, False, False]
 
 
+def test_padding_only_packets_are_dropped_without_holding_frames_up() -> None:
+    buffer = aiortc_seams._VideoBuffer()
+    _, frame = buffer.add(rtp(1, 0, b"\x10AB", marker=True))
+    assert frame is not None
+    padding = rtp(2, 0, b"")  # no marker, the previous frame's timestamp
+    assert buffer.add(padding) == (False, None)
+    _, frame = buffer.add(rtp(3, 3000, b"\x10CD", marker=True))
+    assert frame is not None and frame.data == b"CD" and frame.timestamp == 3000
+    assert aiortc_seams._AudioBuffer().add(rtp(4, 960, b"")) == (False, None)
+
+
 def test_audio_packets_pass_at_once_and_late_ones_are_dropped() -> None:
     buffer = aiortc_seams._AudioBuffer()
     assert buffer.add(rtp(1, 960, b"\x00a"))[1] is not None

@@ -14,9 +14,10 @@ import pytest
 
 from media import forwarding
 from media.frames import EncodedFrame, Kind, is_keyframe
+from media.interfaces import MediaError
 from media.router import Relay
 from media.synthetic import Clip, save_clip
-from tests.media.clients import Camera, Events, Screen, until
+from tests.media.clients import Camera, Events, Screen, speak, until
 from tests.media.conftest import ROOM
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,6 +56,15 @@ def is_run_of(received: list[bytes], sent: list[bytes]) -> bool:
     return sent[start : start + len(received)] == received
 
 
+BOTH_SEND_PATHS = pytest.mark.parametrize(
+    "relay",
+    [{"direct_send": True}, {"direct_send": False}],
+    ids=["direct", "aiortc"],
+    indirect=True,
+)
+
+
+@BOTH_SEND_PATHS
 async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
     relay: Relay, events: Events, peers: list[Camera | Screen], clip: Clip, other_clip: Clip
 ) -> None:
@@ -131,6 +141,7 @@ async def test_mute_stops_audio_forwarding_and_unmute_resumes_it(
     await until(lambda: len(hall.frames["audio"]) > audio + 10, what="audio after unmuting")
 
 
+@BOTH_SEND_PATHS
 async def test_floor_switch_reuses_the_slot_and_starts_the_new_video_at_once(
     relay: Relay, events: Events, peers: list[Camera | Screen], clip: Clip, other_clip: Clip
 ) -> None:
@@ -181,6 +192,7 @@ async def test_a_site_that_reconnects_is_forwarded_again_without_renegotiation(
     assert relay.tracks(ROOM) == {"commune-1": ["audio", "video"]}
 
 
+@BOTH_SEND_PATHS
 async def test_a_subscriber_that_stops_reading_is_downgraded_without_delaying_others(
     relay: Relay,
     events: Events,
@@ -200,10 +212,14 @@ async def test_a_subscriber_that_stops_reading_is_downgraded_without_delaying_ot
         what="both subscribers receiving",
     )
 
-    # The relay-side sender for "stuck" stops pulling video: its queue fills up.
     video = next(t for t in relay.down_tracks(ROOM, "stuck") if t.kind == "video")
-    stalled = asyncio.Event()
-    video.recv = stalled.wait  # type: ignore[assignment,method-assign]
+    if video.packet_sender is None:
+        # aiortc's sender for "stuck" stops pulling video: its queue fills up.
+        video.recv = asyncio.Event().wait  # type: ignore[assignment,method-assign]
+    else:
+        # The kernel stops taking "stuck"'s packets: they pile up in its UDP transport.
+        backlog = forwarding.DIRECT_BACKLOG_BYTES + 1
+        video.packet_sender.backlog = lambda: backlog  # type: ignore[method-assign]
     hall_before, sent_before = len(hall.frames["video"]), len(site.sent)
     await until(lambda: events.count("downgraded") == 1, what="the stuck subscriber's downgrade")
     sent_during = len(site.sent) - sent_before
@@ -316,3 +332,28 @@ async def test_a_site_that_vanishes_is_cleaned_up(
         lambda: set(asyncio.all_tasks()) <= tasks | {asyncio.current_task()},
         what="the site's tasks to end",
     )
+
+
+async def test_the_loudest_unmuted_site_is_the_active_speaker(relay: Relay, events: Events) -> None:
+    quiet = await speak(relay, ROOM, "commune-1", amplitude=0)
+    loud = await speak(relay, ROOM, "commune-2", amplitude=12_000)
+    try:
+        await until(lambda: ("active_speaker", "commune-2") in events.log, what="a speaker")
+        levels = relay.audio_levels(ROOM)
+        assert levels["commune-2"] < relay.settings.speech_level < levels["commune-1"]
+
+        relay.set_muted(ROOM, "commune-2", True)  # a muted site is nobody's speaker
+        assert "commune-2" not in relay.audio_levels(ROOM)
+    finally:
+        await quiet.close()
+        await loud.close()
+
+
+@pytest.mark.parametrize(
+    "sdp", ["", "garbage", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"]
+)
+async def test_an_offer_without_media_is_refused_and_leaves_nothing(relay: Relay, sdp: str) -> None:
+    with pytest.raises(MediaError) as refused:
+        await relay.publish(ROOM, "commune-1", sdp)
+    assert refused.value.code in ("no-media", "bad-offer")
+    assert relay.tracks(ROOM) == {}
