@@ -48,7 +48,7 @@ class MeetingClient:
             namespaces=["/meeting"],
             auth={"meeting_id": self.meeting_id},
             transports=["websocket"],
-            wait_timeout=5,
+            wait_timeout=20,  # generous: a loaded machine is slow to accept
         )
         return self
 

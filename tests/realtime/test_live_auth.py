@@ -23,7 +23,7 @@ async def _connect(api: Api, cookie: str | None) -> socketio.AsyncClient:
         headers=headers,
         namespaces=["/live"],
         transports=["websocket"],
-        wait_timeout=5,
+        wait_timeout=20,
     )
     return client
 
