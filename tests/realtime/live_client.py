@@ -53,7 +53,7 @@ class MeetingClient:
         return self
 
     async def call(self, event: str, data: Any = None) -> dict[str, Any]:
-        return await self.sio.call(event, data or {}, namespace="/meeting", timeout=10)
+        return await self.sio.call(event, data or {}, namespace="/meeting", timeout=30)
 
     async def ok(self, event: str, data: Any = None) -> dict[str, Any]:
         answer = await self.call(event, data)
@@ -66,10 +66,10 @@ class MeetingClient:
         assert answer["error"]["message"]
         return str(answer["error"]["code"])
 
-    async def next(self, event: str, timeout: float = 5) -> Any:  # noqa: ASYNC109
+    async def next(self, event: str, timeout: float = 15) -> Any:  # noqa: ASYNC109
         return await asyncio.wait_for(self.events[event].get(), timeout)
 
-    async def until(self, event: str, predicate: Any, timeout: float = 5) -> Any:  # noqa: ASYNC109
+    async def until(self, event: str, predicate: Any, timeout: float = 15) -> Any:  # noqa: ASYNC109
         async with asyncio.timeout(timeout):
             while True:
                 data = await self.events[event].get()
