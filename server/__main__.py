@@ -10,6 +10,7 @@ from server import keys
 from server.app import create_app
 from server.config import load_settings
 from server.logs import setup
+from server.ops import edge
 from server.seed import demo_logins
 
 
@@ -25,14 +26,27 @@ def banner(url: str, password: str) -> str:
     return "\n".join(lines)
 
 
+TLS_HINT = (
+    "  HTTPS: đặt ECABINET_TLS_CERT và ECABINET_TLS_KEY (và ECABINET_HTTP_REDIRECT_PORT=80), hoặc "
+    'chạy sau nginx / set them to serve HTTPS, or run behind nginx (deploy/; README "Install on '
+    'a server").\n'
+)
+
+
 def main() -> None:
     settings = load_settings()
     setup(settings.log_level, settings.log_json)
     app = create_app(settings)
-    url = f"http://{settings.host}:{settings.port}"
+    ssl_context = edge.server_ssl_context(settings)  # None: plain HTTP (the embedded default)
+    url = f"{'https' if ssl_context else 'http'}://{settings.host}:{settings.port}"
 
     async def announce(started: web.Application) -> None:
-        print(banner(url, settings.demo_password), flush=True)
+        if settings.seed_demo:
+            print(banner(url, settings.demo_password), flush=True)
+        else:  # a real installation: no demo accounts to list
+            print(f"\n  eCabinet đang chạy tại / is running at:  {url}\n", flush=True)
+        if ssl_context is None and not settings.trusted_proxies:
+            print(TLS_HINT, flush=True)
         if keys.DEMO_CERT_PASSWORD in started:
             print(
                 f"  Mật khẩu chứng thư số của chủ tịch (demo) / chair's demo certificate password: "
@@ -42,7 +56,14 @@ def main() -> None:
 
     app.on_startup.append(announce)
     logging.getLogger("ecabinet").info("starting", extra={"url": url})
-    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ssl_context=ssl_context,
+        access_log=None,
+        print=None,
+    )
 
 
 if __name__ == "__main__":

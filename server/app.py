@@ -19,6 +19,7 @@ from server.demo_meeting import seed_meeting
 from server.events import EventBus
 from server.mailer import Mailer
 from server.metrics import Metrics
+from server.ops import edge, turn
 from server.realtime.hub import LiveHub
 from server.seed import seed_demo
 from server.services import Context, passwords, tasks
@@ -102,7 +103,9 @@ async def media_ctx(app: web.Application) -> AsyncIterator[None]:
     director = app[keys.LIVE].conference
     relay = Relay(media_settings(settings), events=director)
     director.attach(relay)
-    yield
+    app[keys.METRICS].watch_conferences(director)
+    async with turn.relay_credentials(relay, settings):  # TURN for the relay's own connections
+        yield
     await director.close()
 
 
@@ -179,6 +182,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         middlewares=[middlewares.errors, middlewares.observe, middlewares.session],
         client_max_size=settings.max_json_bytes,
     )
+    edge.install(app, settings)  # TLS, trusted proxy headers, HSTS, Secure cookies
     app[keys.SETTINGS] = settings
     app[keys.EVENTS] = EventBus()
     app[keys.METRICS] = Metrics()

@@ -75,6 +75,19 @@ class Settings:
     smtp_from: str = "ecabinet@localhost"
     # argon2 memory cost; 0 keeps argon2-cffi's default (64 MiB). The test suite lowers it.
     password_memory_kib: int = 0
+    # The edge (server/ops/edge.py, README "Install on a server"): HTTPS served by this process
+    # (PEM certificate chain and key), a plain-HTTP port that redirects to it, HSTS on HTTPS
+    # answers (0: none), and the reverse proxies whose X-Forwarded-* headers are believed.
+    tls_cert: str = ""
+    tls_key: str = ""
+    http_redirect_port: int = 0
+    hsts_seconds: int = 31_536_000
+    trusted_proxies: tuple[str, ...] = ()
+    # TURN with time-limited credentials (coturn's use-auth-secret): the shared secret, the
+    # turn:/turns: URLs handed out with them, and how long a credential lasts.
+    turn_secret: str = ""
+    turn_urls: tuple[str, ...] = ()
+    turn_ttl_hours: int = 24
 
     @property
     def instance_name(self) -> str:
@@ -82,7 +95,9 @@ class Settings:
 
     @property
     def link_base(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        return (
+            self.public_url or f"{'https' if self.tls_cert else 'http'}://{self.host}:{self.port}"
+        )
 
     @property
     def resolved_database_url(self) -> str:
@@ -126,6 +141,14 @@ def load_settings(**overrides: object) -> Settings:
         "smtp_starttls": _bool("SMTP_STARTTLS", False),
         "smtp_from": _env("SMTP_FROM", "ecabinet@localhost"),
         "password_memory_kib": int(_env("PASSWORD_MEMORY_KIB", "0")),
+        "tls_cert": _env("TLS_CERT", ""),
+        "tls_key": _env("TLS_KEY", ""),
+        "http_redirect_port": int(_env("HTTP_REDIRECT_PORT", "0")),
+        "hsts_seconds": int(_env("HSTS_SECONDS", "31536000")),
+        "trusted_proxies": tuple(p for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip()),
+        "turn_secret": _env("TURN_SECRET", ""),
+        "turn_urls": tuple(u for u in _env("TURN_URLS", "").split(",") if u.strip()),
+        "turn_ttl_hours": int(_env("TURN_TTL_HOURS", "24")),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

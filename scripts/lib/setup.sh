@@ -74,3 +74,11 @@ setup_browser() {
   [ -n "$(chromium_path)" ] || apt_install chromium
   [ -n "$(chromium_path)" ] || die "chromium is needed for the browser tests (apt-get install chromium)"
 }
+
+setup_deploy() {
+  # tests/deploy start Debian's nginx and coturn on loopback ports (never their system services),
+  # and back up PostgreSQL with pg_dump/pg_restore.
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
+  command -v turnserver >/dev/null || apt_install coturn
+  command -v pg_dump >/dev/null || apt_install postgresql-client
+}

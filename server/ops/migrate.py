@@ -2,7 +2,7 @@
 
 The server does the same on every start; this command lets an upgrade be done (or checked)
 with the service stopped: `--check` only says where the database stands, and exits 1 when
-it is behind.
+it is behind (2: the database is from a newer version).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 
 from server.config import load_settings
@@ -24,6 +25,14 @@ def head() -> str:
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert revision is not None
     return revision
+
+
+def known(revision: str) -> bool:
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except CommandError:
+        return False
+    return True
 
 
 async def current(url: str) -> str | None:
@@ -59,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     where = Target.parse(url).describe()
     before, newest = asyncio.run(current(url)), head()
     print(f"{where}: revision {before or 'none (empty)'}; this version's newest: {newest}")
+    if before and not known(before):
+        print(f"revision {before} is newer than this version of eCabinet: install that version")
+        return 2
     if before == newest:
         print("up to date")
         return 0

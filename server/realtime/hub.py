@@ -21,6 +21,7 @@ from server.api.auth import COOKIE
 from server.config import Settings
 from server.events import Event, EventBus
 from server.metrics import Metrics
+from server.ops import turn
 from server.permissions import Actor
 from server.realtime.conference import ConferenceDirector
 from server.realtime.meeting_room import (
@@ -98,6 +99,7 @@ class LiveHub:
         )
         self.conference = ConferenceDirector(self.sio)
         self.ice_servers: list[dict[str, Any]] = list(settings.ice_servers)
+        self._settings = settings
         self.sio.register_namespace(LiveNamespace(self))
         self.sio.register_namespace(MeetingNamespace(self))
         self._sweeper: asyncio.Task[None] | None = None
@@ -107,6 +109,10 @@ class LiveHub:
         bus.subscribe_prefix(LIVE_PREFIX, self._on_live_event)
         bus.subscribe("floor.changed", self._on_floor)
         bus.subscribe("floor.time_up", self._on_time_up)
+
+    def ice_servers_for(self, user_id: int) -> list[dict[str, Any]]:
+        """STUN/TURN servers for one user's browser, with a TURN credential of their own."""
+        return turn.ice_servers(self._settings, str(user_id))
 
     def attach(self, app: web.Application) -> None:
         self.sio.attach(app, socketio_path="socket.io")

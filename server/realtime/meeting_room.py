@@ -158,7 +158,11 @@ class MeetingNamespace(socketio.AsyncNamespace):
             async with self.hub.context(session["actor"], lang) as ctx:
                 seat = await seat_for(ctx, session["meeting_id"], needed_action(event, body))
             call = media.Call(
-                session["meeting_id"], sid, seat, self.hub.conference, self.hub.ice_servers
+                session["meeting_id"],
+                sid,
+                seat,
+                self.hub.conference,
+                self.hub.ice_servers_for(seat.user_id),
             )
             return {"ok": True, **await handler(call, body)}
         except ValidationError as exc:
