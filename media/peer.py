@@ -210,7 +210,10 @@ class SubscriberPeer(Downstream):
         """Create the next offer (every slot so far) and return its SDP."""
         async with self._lock:
             if self.offer_pending:
+                # The announcement stays to be acted on: apply_answer announces again.
+                self.negotiation_announced = False
                 raise MediaError("offer-pending", "answer the previous offer first")
+
             self.needs_negotiation = False
             self.negotiation_announced = False
             await self.pc.setLocalDescription(await self.pc.createOffer())

@@ -644,3 +644,140 @@ export async function addComment(id, page, text) {
 export async function searchDocuments(q) {
   return (await request('GET', '/api/search', { query: { q } })).results;
 }
+
+// ---- minutes, conclusion notice, signature check ---------------------------
+
+/**
+ * @typedef {'minutes'|'notice'} MinutesKind
+ *
+ * @typedef {object} MinutesRecord one version of the minutes (biên bản) or the conclusion notice
+ * @property {number} id
+ * @property {number} meeting_id
+ * @property {MinutesKind} kind
+ * @property {number} version
+ * @property {'draft'|'signed'} status
+ * @property {object} content storage/minutes/model.py as JSON (dates "2026-11-30", times "08:30")
+ * @property {string|null} signed_at
+ * @property {string|null} signed_by_name
+ * @property {string} updated_at
+ *
+ * @typedef {object} Verification
+ * @property {boolean} valid
+ * @property {boolean} intact
+ * @property {boolean} trusted
+ * @property {string} code valid/unreadable/no_signature/tampered/modified_after_signing/untrusted/…
+ * @property {string} message already localised
+ * @property {string} signer_name
+ * @property {string} signer_unit
+ * @property {string|null} signed_at
+ * @property {string} reason
+ * @property {number} signatures
+ */
+
+const minutesPath = (meetingId, kind, rest = '') => meetingPath(meetingId, `/minutes/${encodeURIComponent(kind)}${rest}`);
+
+/** GET /api/meetings/{id}/minutes — every version (runners) or the signed ones (participants). @returns {Promise<MinutesRecord[]>} */
+export async function listMinutes(meetingId) {
+  return (await request('GET', meetingPath(meetingId, '/minutes'))).records;
+}
+
+/** GET /api/meetings/{id}/minutes/{kind} — the current version; the first call drafts it. @returns {Promise<MinutesRecord>} */
+export async function getMinutes(meetingId, kind) {
+  return (await request('GET', minutesPath(meetingId, kind))).minutes;
+}
+
+/** PUT /api/meetings/{id}/minutes/{kind} — 422 minutes_invalid names the bad value. @returns {Promise<MinutesRecord>} */
+export async function saveMinutes(meetingId, kind, content) {
+  return (await request('PUT', minutesPath(meetingId, kind), { json: { content } })).minutes;
+}
+
+/** POST /api/meetings/{id}/minutes/{kind}/new-version — a correction of the signed version. @returns {Promise<MinutesRecord>} */
+export async function newMinutesVersion(meetingId, kind) {
+  return (await request('POST', minutesPath(meetingId, kind, '/new-version'))).minutes;
+}
+
+/**
+ * POST /api/meetings/{id}/minutes/{kind}/sign — the chair, with the certificate's password.
+ * Refusals: 403 not_the_chair, 422 certificate_wrong_password / certificate_expired, 409 minutes_signed.
+ * @returns {Promise<MinutesRecord>}
+ */
+export async function signMinutes(meetingId, kind, password) {
+  return (await request('POST', minutesPath(meetingId, kind, '/sign'), { json: { password } })).minutes;
+}
+
+/** The current draft as PDF (rendered on each request); `stamp` makes each saved state its own URL. */
+export const minutesPreviewUrl = (meetingId, kind, stamp) =>
+  config.baseUrl + minutesPath(meetingId, kind, '/preview') + (stamp ? `?v=${encodeURIComponent(stamp)}` : '');
+/** A signed PDF (attachment). */
+export const minutesFileUrl = (recordId) => config.baseUrl + `/api/minutes/${encodeURIComponent(recordId)}/file`;
+
+/**
+ * POST /api/minutes/verify — the PDF's raw bytes (Content-Type application/pdf).
+ * @param {Blob|ArrayBuffer|Uint8Array} pdf
+ * @returns {Promise<Verification>}
+ */
+export async function verifyPdf(pdf) {
+  return request('POST', '/api/minutes/verify', { body: pdf, contentType: 'application/pdf' });
+}
+
+// ---- follow-up tasks ---------------------------------------------------------
+
+/**
+ * @typedef {'open'|'in_progress'|'done'} TaskStatus
+ *
+ * @typedef {object} Task
+ * @property {number} id
+ * @property {number} meeting_id
+ * @property {number|null} agenda_item_id
+ * @property {string} title
+ * @property {string} detail
+ * @property {number|null} assignee_unit_id
+ * @property {number|null} assignee_user_id
+ * @property {string} assignee_name
+ * @property {string} due_on "2026-12-15"
+ * @property {TaskStatus} status
+ * @property {boolean} overdue
+ * @property {string} result_note
+ * @property {string|null} result_name
+ * @property {string} updated_at
+ */
+
+const taskPath = (id, rest = '') => `/api/tasks/${encodeURIComponent(id)}${rest}`;
+
+/**
+ * GET /api/tasks — mine, my unit's, and those of meetings I organise or chair.
+ * @param {{meeting_id?: number, overdue?: boolean}} [filters]
+ * @returns {Promise<Task[]>}
+ */
+export async function listTasks({ meeting_id, overdue = false } = {}) {
+  return (await request('GET', '/api/tasks', { query: { meeting_id, overdue: overdue ? 1 : undefined } })).tasks;
+}
+
+/**
+ * POST /api/meetings/{id}/tasks — exactly one of assignee_unit_id / assignee_user_id.
+ * @param {{title: string, detail?: string, due_on: string, agenda_item_id?: number|null, assignee_unit_id?: number|null, assignee_user_id?: number|null}} task
+ * @returns {Promise<Task>}
+ */
+export async function createTask(meetingId, task) {
+  return (await request('POST', meetingPath(meetingId, '/tasks'), { json: task })).task;
+}
+
+/** GET /api/tasks/{id} @returns {Promise<Task>} */
+export async function getTask(id) {
+  return (await request('GET', taskPath(id))).task;
+}
+
+/** PATCH /api/tasks/{id} — status, result_note (assignees); due_on, title (organisers, chair). @returns {Promise<Task>} */
+export async function updateTask(id, changes) {
+  return (await request('PATCH', taskPath(id), { json: changes })).task;
+}
+
+/** POST /api/tasks/{id}/result (multipart `file`, with upload progress). @returns {Promise<Task>} */
+export async function uploadTaskResult(id, file, options) {
+  const form = new FormData();
+  form.append('file', file, file.name || 'ket-qua');
+  return (await upload(taskPath(id, '/result'), form, options)).task;
+}
+
+/** The attached result file. */
+export const taskResultUrl = (id) => config.baseUrl + taskPath(id, '/result');

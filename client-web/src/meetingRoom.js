@@ -382,6 +382,18 @@ export function createMeetingRoom(meetingId, { connect = connectMeeting, ackTime
     },
     /** Send any client event; resolves with the ack, rejects with a RoomError. */
     send,
+    /**
+     * Listen to any event of the socket itself (`connect`, `disconnect`, the conference's
+     * `media.*`), next to the store's own handlers. @returns {() => void} unsubscribe
+     */
+    on(event, fn) {
+      socket.on(event, fn);
+      return () => socket.off?.(event, fn);
+    },
+    /** Whether the socket is connected now. */
+    get connected() {
+      return Boolean(socket.connected) && !closed;
+    },
     /** Read the snapshot again. */
     refresh: loadSnapshot,
     startMeeting: () => send('meeting.start'),

@@ -3,16 +3,18 @@ real server with the built web client, on SQLite with the demo district."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from server.config import ROOT
+from media import aiortc_seams
+from server.config import ROOT, Settings
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -24,6 +26,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # WebRTC on loopback only (the relay is told the same below), and kiosks play sound
+    # after an unattended reload.
+    "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 CLIENT_DIST = ROOT / "client-web" / "dist"
 
@@ -45,6 +51,13 @@ def database_url(tmp_path: Path, sqlite_template: Path) -> str:
     target = tmp_path / "ecabinet.sqlite3"
     shutil.copy(sqlite_template, target)
     return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Iterator[Settings]:
+    # The relay's ICE on 127.0.0.1: browser tests' media never leaves loopback.
+    yield dataclasses.replace(settings, media_hosts=("127.0.0.1",))
+    aiortc_seams.restrict_host_addresses(None)
 
 
 @pytest.fixture

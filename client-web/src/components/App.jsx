@@ -12,6 +12,7 @@ import { AdminUsers } from '../pages/AdminUsers.jsx';
 import { Calendar } from '../pages/Calendar.jsx';
 import { DocumentViewer } from '../pages/DocumentViewer.jsx';
 import { Forbidden } from '../pages/Forbidden.jsx';
+import { HallDisplay } from '../pages/HallDisplay.jsx';
 import { Home } from '../pages/Home.jsx';
 import { Kiosk } from '../pages/Kiosk.jsx';
 import { Login } from '../pages/Login.jsx';
@@ -21,6 +22,9 @@ import { MeetingRoom } from '../pages/MeetingRoom.jsx';
 import { NotFound } from '../pages/NotFound.jsx';
 import { Notifications } from '../pages/Notifications.jsx';
 import { Search } from '../pages/Search.jsx';
+import { Archive } from '../pages/Archive.jsx';
+import { Tasks } from '../pages/Tasks.jsx';
+import { Verify } from '../pages/Verify.jsx';
 import { Header } from './Header.jsx';
 
 const ROUTES = {
@@ -29,16 +33,20 @@ const ROUTES = {
   '/notifications': Notifications,
   '/account': Account,
   '/search': Search,
+  '/tasks': Tasks,
+  '/archive': Archive,
+  '/verify': Verify,
   '/meetings/new': MeetingNew,
   '/admin/units': AdminUnits,
   '/admin/users': AdminUsers,
   '/admin/import': AdminImport,
 };
 
-// Paths with a number: the meeting, its live room, a commune's kiosk, a document.
+// Paths with a number: the meeting, its live room, the hall display, a commune's kiosk, a document.
 const PATTERNS = [
   [/^\/meetings\/(\d+)$/, MeetingPage],
   [/^\/meetings\/(\d+)\/room$/, MeetingRoom],
+  [/^\/meetings\/(\d+)\/hall$/, HallDisplay],
   [/^\/kiosk\/(\d+)$/, Kiosk],
   [/^\/documents\/(\d+)$/, DocumentViewer],
 ];

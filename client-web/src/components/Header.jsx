@@ -8,6 +8,9 @@ import { NotificationBell } from './NotificationBell.jsx';
 const MAIN_LINKS = [
   ['/', 'nav.home', 'nav-home'],
   ['/calendar', 'nav.calendar', 'nav-calendar'],
+  ['/tasks', 'nav.tasks', 'nav-tasks'],
+  ['/archive', 'nav.archive', 'nav-archive'],
+  ['/verify', 'nav.verify', 'nav-verify'],
   ['/notifications', 'nav.notifications', 'nav-notifications'],
   ['/account', 'nav.account', 'nav-account'],
 ];

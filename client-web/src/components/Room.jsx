@@ -264,7 +264,7 @@ export function StageViewer({ state, room, documents, canPresent, big = false, o
       <RoomErrorAlert error={error} />
       {pdf.error && <p class="alert alert-warning small" data-testid="room-pdf-error">{t('viewer.loadError')}</p>}
       {shownDoc && pdf.doc && (
-        <PdfPage doc={pdf.doc} page={Math.min(shownPage || 1, pdf.doc.numPages)} fitWidth fitHeight={Math.max(320, screenHeight - (big ? 150 : 120))}
+        <PdfPage doc={pdf.doc} page={Math.min(shownPage || 1, pdf.doc.numPages)} fitWidth fitHeight={Math.max(320, screenHeight - (big ? 470 : 120))}
           testId="room-page"
           pointer={follow ? stage.pointer : null} onPoint={canPresent && follow ? point : undefined} />
       )}

@@ -19,8 +19,12 @@ import { MeetingForm } from '../components/MeetingForm.jsx';
 import { MyInvitation } from '../components/MyInvitation.jsx';
 import { OpinionsPanel } from '../components/OpinionsPanel.jsx';
 import { Page } from '../components/Page.jsx';
+import { MeetingTasks } from '../components/MeetingTasks.jsx';
+import { MinutesPanel } from '../components/MinutesPanel.jsx';
+import { SignedMinutes } from '../components/SignedMinutes.jsx';
+import { minutesRights } from '../minutes.js';
 
-const TABS = ['overview', 'documents', 'details', 'agenda', 'invitees', 'attendance', 'opinions'];
+const TABS = ['overview', 'documents', 'details', 'agenda', 'invitees', 'attendance', 'opinions', 'minutes', 'notice', 'tasks'];
 
 function initialTab() {
   const wanted = new URLSearchParams(location.search).get('tab');
@@ -120,6 +124,7 @@ export function MeetingPage({ user, params }) {
   }
 
   const rights = meetingRights(meeting);
+  const afterRights = minutesRights(meeting);
   const tabs = TABS.filter((name) => ({
     overview: true,
     documents: true,
@@ -128,6 +133,10 @@ export function MeetingPage({ user, params }) {
     invitees: rights.seeInvitees,
     attendance: rights.seeAttendance,
     opinions: rights.organiser,
+    // after the meeting: the runners edit and sign; everyone else downloads the signed versions
+    minutes: afterRights.signedList,
+    notice: afterRights.open,
+    tasks: afterRights.tasks,
   })[name]);
   const current = tabs.includes(tab) ? tab : 'overview';
   const selectTab = (name) => {
@@ -154,9 +163,14 @@ export function MeetingPage({ user, params }) {
       {t('room.enter')}
     </Link>
   );
+  // The chair and the secretaries run the conference from the hall's big screen.
+  const hallLink = rights.joinRoom && (rights.organiser || rights.chair) && (
+    <Link href={`/meetings/${meeting.id}/hall`} class="btn" data-testid="meeting-hall-link">{t('hall.title')}</Link>
+  );
   const actions = (roomLink || rights.publish || rights.start || rights.end || rights.archive || rights.postpone || rights.cancel) && (
     <>
       {roomLink}
+      {hallLink}
       {rights.publish && button('publish', 'lifecycle.publish', true)}
       {rights.start && button('start', 'lifecycle.start', true)}
       {rights.end && button('end', 'lifecycle.end', true)}
@@ -247,6 +261,11 @@ export function MeetingPage({ user, params }) {
       {current === 'opinions' && <OpinionsPanel meeting={meeting} />}
       {current === 'invitees' && <InvitePanel meeting={meeting} canInvite={rights.invite} />}
       {current === 'attendance' && <AttendanceBoard meeting={meeting} canRemind={rights.remind} />}
+      {current === 'minutes' && (afterRights.open
+        ? <MinutesPanel key="minutes" meeting={meeting} agenda={agenda} kind="minutes" />
+        : <SignedMinutes meeting={meeting} />)}
+      {current === 'notice' && <MinutesPanel key="notice" meeting={meeting} agenda={agenda} kind="notice" />}
+      {current === 'tasks' && <MeetingTasks meeting={meeting} agenda={agenda} />}
 
       {confirmed && (
         <ConfirmDialog title={t(confirmed.label)} text={t(confirmed.text)} confirmLabel={t(confirmed.label)}

@@ -1,6 +1,16 @@
 import { useState } from 'preact/hooks';
+import { hallPublisher, mainPublisher } from '../conference.js';
 import { t } from '../i18n.js';
 import { roomRights, splitQueue } from '../meetingRoom.js';
+import {
+  ConferenceAlerts,
+  ConferenceBadge,
+  MyMediaControls,
+  RemoteAudio,
+  TrackVideo,
+  VideoTile,
+  useConference,
+} from '../components/Conference.jsx';
 import { Link } from '../components/Link.jsx';
 import { StatusBadge } from '../components/MeetingBadges.jsx';
 import { Page } from '../components/Page.jsx';
@@ -45,6 +55,62 @@ function SecretaryTools({ state, room, rights }) {
       {tab === 'rollcall' && <RollCallBoard state={state} room={room} canMark={rights.rollCall} />}
       {tab === 'quorum' && <QuorumRuleForm state={state} room={room} />}
       {tab === 'conclusions' && <ConclusionEditor state={state} room={room} canEdit={rights.conclude} />}
+    </section>
+  );
+}
+
+/**
+ * The video for an official away from the hall: the hall and whoever holds the floor,
+ * one's own picture when the camera is on (off by default), the microphone (opened by the
+ * chair with the floor), and a screen share for presenters. The chair and the secretaries
+ * are the hall: their camera is sent from the hall display.
+ */
+function ConferencePanel({ state, room, user, rights, meetingId }) {
+  const person = !rights.runner;
+  const running = state.meeting.status === 'in_progress';
+  const [conf, conference] = useConference(room, person && running, { userId: user.id, camera: false, place: 'person' });
+  if (!person) {
+    return (
+      <section class="card conf-panel" aria-labelledby="conf-title" data-testid="conf-panel" data-mode="hall">
+        <h2 id="conf-title">{t('conf.panel')}</h2>
+        <p class="muted small">{t('conf.runnerNote')}</p>
+        <Link href={`/meetings/${meetingId}/hall`} class="btn btn-primary btn-block" data-testid="hall-link">{t('conf.openHall')}</Link>
+      </section>
+    );
+  }
+  if (!running || !conf) {
+    return (
+      <section class="card conf-panel" aria-labelledby="conf-title" data-testid="conf-panel" data-mode="waiting">
+        <h2 id="conf-title">{t('conf.panel')}</h2>
+        <p class="muted small">{running ? t('conf.status.starting') : t('conf.notStarted')}</p>
+      </section>
+    );
+  }
+  const hall = hallPublisher(conf.publishers, state.meeting.chair_id);
+  const { publisher: other, reason } = mainPublisher(conf.publishers, conf.floor_user_id, conf.spotlight_user_id, [
+    conf.my_publisher_id,
+    `${conf.my_publisher_id}:screen`,
+    hall?.publisher_id,
+  ]);
+  return (
+    <section class="card conf-panel" aria-labelledby="conf-title" data-testid="conf-panel" data-mode="person">
+      <h2 id="conf-title" class="conf-panel-head">{t('conf.panel')} <ConferenceBadge state={conf} /></h2>
+      <ConferenceAlerts state={conf} conference={conference} />
+      <VideoTile publisher={hall} track={hall ? conf.remote[hall.publisher_id]?.video || null : null} testId="room-hall-video"
+        title={t('kiosk.hall')} subtitle={hall?.unit_name} placeholder={hall ? null : t('kiosk.noHall')} active={hall && conf.active_speaker === hall.publisher_id}>
+        {conf.local.video && (
+          <div class="kiosk-self small-self" data-testid="room-self">
+            <TrackVideo track={conf.local.video} mirror publisherId={conf.my_publisher_id} testId="self-video" />
+          </div>
+        )}
+      </VideoTile>
+      {other && (
+        <VideoTile publisher={other} track={conf.remote[other.publisher_id]?.video || null} testId="room-floor-video" role={reason}
+          subtitle={reason === 'floor' ? t('room.speaking') : reason === 'spotlight' ? t('conf.spotlight') : t('conf.screen')}
+          floor={reason === 'floor'} spotlight={reason === 'spotlight'} downgraded={conf.downgraded.includes(other.publisher_id)} />
+      )}
+      <MyMediaControls state={conf} conference={conference} canShare={rights.present} />
+      <RemoteAudio remote={conf.remote} />
     </section>
   );
 }
@@ -117,6 +183,7 @@ export function MeetingRoom({ user, params }) {
             <StageViewer state={state} room={room} documents={documents} onUnknownDocument={reloadDocuments} canPresent={rights.present} />
           </div>
           <aside class="room-col room-side">
+            <ConferencePanel state={state} room={room} user={user} rights={rights} meetingId={params.id} />
             <section class="card" aria-labelledby="floor-title" data-testid="floor-panel">
               <h2 id="floor-title">{t('room.floor')}</h2>
               <Speaker speaker={speaker} now={now} />
