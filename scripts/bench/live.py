@@ -12,15 +12,21 @@ directory and a fresh PostgreSQL database; every process is stopped at the end.
 
 Per configuration: the admin imports max(N) delegates by CSV (`POST /api/users/import`), each
 logs in once (one session each). Per N: the secretary creates and publishes a meeting inviting
-N of them; viewer processes connect N python-socketio AsyncClients (websocket) to `/meeting`;
-the chair starts the meeting and sends `page` every --interval ms (paced: latency, not
-queueing), then --burst changes back to back, each sent when the previous one is acknowledged
-(throughput). Latency = a viewer's receive time (perf_counter_ns in its `page.changed` handler)
-minus the time the chair's `page` call was sent; one clock (CLOCK_MONOTONIC) for all processes.
+N of them and uploads a PDF; viewer processes connect N python-socketio AsyncClients
+(websocket) to `/meeting`; then the chair joins, starts the meeting and sends `page` every
+--interval ms (paced: latency, not queueing), then --burst changes back to back, each sent when
+the previous one is acknowledged (throughput). Latency = a viewer's receive time
+(perf_counter_ns in its `page.changed` handler) minus the time the chair's `page` call was sent;
+one clock (CLOCK_MONOTONIC) for all processes.
 
 "all have it" is, per change, the latest viewer's latency; "per delivery" is every viewer's.
 Server CPU is utime + stime of the server process(es) from /proc over the run, divided by the
 deliveries; the load generator's (chair + viewer processes) likewise. Figures: docs/benchmarks.md.
+
+Evidence and experiments: --profile DIR (py-spy on the servers; live_profile.py summarises),
+--gc-log (the servers' garbage collections, matched against slow changes), --patched and
+--gc-freeze (the changes proposed in docs/benchmarks.md, applied by live_patch.py to the bench's
+server processes only).
 """
 
 from __future__ import annotations
