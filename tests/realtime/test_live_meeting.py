@@ -359,3 +359,15 @@ async def test_leave_is_recorded(join, meeting, login_as) -> None:
     await secretary.until("quorum.changed", lambda q: q["members_present"] == 0)
     _, audit = await (await login_as("quantri")).get("/api/audit?object_type=meeting")
     assert any(e["action"] == "live.join" for e in audit["entries"])
+
+
+async def test_two_first_joins_at_the_same_moment(login_as, meeting) -> None:
+    apis = [await login_as(u) for u in ("tp.noivu", "tp.vanhoa", "xa-vinh-hanh")]
+    clients = [MeetingClient(api, meeting["id"]) for api in apis]
+    await asyncio.gather(*(c.connect() for c in clients))  # the meeting's live row is made once
+    try:
+        snaps = await asyncio.gather(*(c.ok("snapshot") for c in clients))
+        assert {s["quorum"]["members_present"] for s in snaps} <= {2, 3}
+    finally:
+        for client in clients:
+            await client.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from server.errors import Conflict
 from server.permissions import MeetingAction, MeetingRole, may
 from server.services import Context, meeting_access
@@ -13,11 +15,17 @@ LIVE_STATUSES = (MeetingStatus.PUBLISHED, MeetingStatus.IN_PROGRESS)
 
 async def state_of(ctx: Context, meeting_id: int) -> MeetingLive:
     live = await ctx.db.get(MeetingLive, meeting_id)
-    if live is None:
-        live = MeetingLive(meeting_id=meeting_id)
-        ctx.db.add(live)
-        await ctx.db.flush()
-    return live
+    if live is not None:
+        return live
+    try:
+        # A savepoint: two first joins at the same moment must not undo each other's work.
+        async with ctx.db.begin_nested():
+            ctx.db.add(MeetingLive(meeting_id=meeting_id))
+    except IntegrityError:
+        pass  # the other one made it
+    found = await ctx.db.get(MeetingLive, meeting_id, populate_existing=True)
+    assert found is not None
+    return found
 
 
 async def load(ctx: Context, meeting_id: int, action: MeetingAction) -> MeetingView:
