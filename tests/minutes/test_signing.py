@@ -116,6 +116,16 @@ def test_no_changed_byte_anywhere_in_the_signed_ranges_passes(
         assert check.message_vi and check.message_en
 
 
+def test_a_damaged_signature_field_is_reported_as_tampering(
+    signed_minutes: bytes, pki: DemoPki
+) -> None:
+    # The field no longer parses as a signature, so the reader finds none; the file still
+    # carries the signed byte range, so this is tampering, not an unsigned document.
+    at = signed_minutes.rindex(b"/FT /Sig") + len(b"/FT /S")
+    check = verify_pdf(changed(signed_minutes, at), pki.trust_roots)
+    assert not check.valid and check.code == "tampered"
+
+
 def test_content_added_after_signing_is_reported(signed_minutes: bytes, pki: DemoPki) -> None:
     writer = IncrementalPdfFileWriter(io.BytesIO(signed_minutes))
     writer.root["/Lang"] = generic.TextStringObject("en")
