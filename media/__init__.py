@@ -7,7 +7,15 @@ The control plane drives it through `media.interfaces.MediaBackend` (implemented
 
 from media.aiortc_seams import SeamError, check_seams
 from media.config import IceServer, RelaySettings
-from media.interfaces import MediaBackend, MediaError, MediaEvents, NoEvents, PeerStats, SlotInfo
+from media.interfaces import (
+    MediaBackend,
+    MediaError,
+    MediaEvents,
+    NoEvents,
+    PeerStats,
+    RelayCounters,
+    SlotInfo,
+)
 from media.router import Relay
 
 __all__ = [
@@ -18,6 +26,7 @@ __all__ = [
     "NoEvents",
     "PeerStats",
     "Relay",
+    "RelayCounters",
     "RelaySettings",
     "SeamError",
     "SlotInfo",

@@ -18,6 +18,7 @@ import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from media.frames import AUDIO_TIME_BASE, VIDEO_TIME_BASE, EncodedFrame, Kind, clock_rate
+from media.interfaces import RelayCounters
 from media.keyframes import KeyframeRequester
 
 # The hall, the chair, ~100 communes in a province and a recorder, with headroom; past this
@@ -111,6 +112,7 @@ class Forwarder:
         self._fanout = tuple(self._downtracks)
 
     def request_keyframe(self) -> None:
+
         if self.keyframes is not None and not self.closed:
             self.keyframes.request()
 
@@ -129,6 +131,9 @@ class DownTrack(MediaStreamTrack):
     `recv()` yields `av.Packet`s, which aiortc's RTCRtpSender re-packetises without encoding.
     Timestamps are rewritten so they keep increasing across a switch of publisher.
     """
+
+    # The relay's totals for /metrics: the relay points each down track at its own.
+    counters = RelayCounters()  # a down track made on its own counts into this one
 
     def __init__(
         self,
@@ -213,6 +218,7 @@ class DownTrack(MediaStreamTrack):
         if self._full():
             if self._direct is not None and self.kind == "audio":
                 self.dropped += 1  # the kernel is behind: skip these 20 ms
+                self.counters.frames_dropped += 1
                 return
             self._overflow(source)
             if self._source is not source:
@@ -220,6 +226,7 @@ class DownTrack(MediaStreamTrack):
         if self._need_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
+                self.counters.frames_dropped += 1
                 return
             self._need_keyframe = False
         timestamp = self._rebase(source, frame)
@@ -248,11 +255,14 @@ class DownTrack(MediaStreamTrack):
         if self.kind == "audio":
             self._queue.popleft()
             self.dropped += 1
+            self.counters.frames_dropped += 1
             return
         self.dropped += len(self._queue)
+        self.counters.frames_dropped += len(self._queue)
         self._queue.clear()
         self._need_keyframe = True
         self.resyncs += 1
+        self.counters.resyncs += 1
         now = time.monotonic()
         self._resyncs.append(now)
         while self._resyncs and now - self._resyncs[0] > RESYNC_WINDOW:
@@ -304,6 +314,9 @@ class DownTrack(MediaStreamTrack):
     def _count_sent(self, frame: EncodedFrame) -> None:
         self.frames_sent += 1
         self.bytes_sent += len(frame.data)
+        counters = self.counters
+        counters.frames_forwarded += 1
+        counters.packets_forwarded += len(frame.payloads)
         now = time.monotonic()
         if self.first_frame_at is None:
             self.first_frame_at = now

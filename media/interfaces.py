@@ -50,6 +50,32 @@ class PeerStats:
     audio_level: int | None = None  # -dBov, 127 silence, 0 loudest (publishers only)
 
 
+@dataclass
+class RelayCounters:
+    """The relay's totals over every room since it started, for monitoring (`/metrics`).
+
+    The totals are plain ints the forwarding path adds to as it goes (one integer add per
+    frame forwarded; nothing is computed at read time but the gauges), so reading them is
+    cheap and synchronous. `MediaBackend.counters()` returns a copy with the gauges filled in.
+    """
+
+    # totals, only ever increasing (Prometheus computes rates from them)
+    frames_forwarded: int = 0  # encoded frames sent to subscribers and recorders
+    packets_forwarded: int = 0  # their RTP packets (the publishers' packetisation)
+    keyframe_requests_upstream: int = 0  # PLIs sent to publishers, after coalescing
+    keyframe_requests_from_viewers: int = 0  # PLI/FIR received from subscribers
+    frames_dropped: int = 0  # frames not sent to a subscriber (full queue, waiting for a key)
+    resyncs: int = 0  # a subscriber's video restarted at a keyframe after falling behind
+    downgrades: int = 0  # a subscriber's video detached: audio only (`downgraded`)
+    upgrades: int = 0  # a downgraded video given back after the subscriber kept up
+    # gauges, at the time of reading
+    rooms: int = 0
+    publishers: int = 0  # publisher connections (a site's camera, a shared screen)
+    published_tracks: int = 0  # their audio and video tracks
+    subscribers: int = 0  # subscriber connections and recorders
+    forwarded_streams: int = 0  # subscriber m-lines currently fed by a publisher's track
+
+
 @dataclass(frozen=True)
 class SlotInfo:
     """Which publisher a subscriber's m-line (mid) currently shows, for the client's UI."""
@@ -78,6 +104,9 @@ class MediaEvents(Protocol):
     def downgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
         """The subscriber could not keep up with this video and now gets its audio only."""
 
+    def upgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
+        """A downgraded subscriber kept up (no drops) long enough: it gets the video again."""
+
     def active_speaker(self, room: str, publisher_id: str | None) -> None: ...
 
 
@@ -100,6 +129,9 @@ class NoEvents:
         pass
 
     def downgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
+        pass
+
+    def upgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
         pass
 
     def active_speaker(self, room: str, publisher_id: str | None) -> None:
@@ -167,3 +199,6 @@ class MediaBackend(Protocol):
 
     def audio_levels(self, room: str) -> dict[str, int]:
         """Latest audio level per unmuted publisher (-dBov, 127 silence, 0 loudest)."""
+
+    def counters(self) -> RelayCounters:
+        """Totals and gauges over every room (a copy): cheap, synchronous, no side effects."""

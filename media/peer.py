@@ -28,7 +28,7 @@ from media import aiortc_seams
 from media.config import RelaySettings
 from media.forwarding import DownTrack, Forwarder
 from media.frames import Kind
-from media.interfaces import MediaError
+from media.interfaces import MediaError, RelayCounters
 from media.keyframes import KeyframeRequester
 
 GoneCallback = Callable[[str], None]
@@ -62,8 +62,10 @@ class PublisherPeer:
         on_track: Callable[[Forwarder], None],
         on_gone: GoneCallback,
         estimate_bandwidth: bool = False,
+        counters: RelayCounters | None = None,
     ) -> None:
         self.peer_id = publisher_id
+        self.counters = counters if counters is not None else RelayCounters()
         self._estimate_bandwidth = estimate_bandwidth
         self.pc = pc
         self.forwarders: dict[Kind, Forwarder] = {}
@@ -109,10 +111,12 @@ class PublisherPeer:
 
     async def _send_pli(self, kind: Kind) -> None:
         forwarder = self.forwarders.get(kind)
+
         if forwarder is None or forwarder.ssrc is None:
             return  # no frame yet: the publisher's first frame is a keyframe anyway
         for transceiver in self.pc.getTransceivers():
             if transceiver.kind == kind and transceiver.receiver.track is not None:
+                self.counters.keyframe_requests_upstream += 1
                 await aiortc_seams.send_pli(transceiver.receiver, forwarder.ssrc)
                 return
 
@@ -166,6 +170,15 @@ class Downstream:
 # A commune receives 2-3 videos, the hall every site: ~100 communes + hall + screen share,
 # with headroom. Each slot is an m-line in every renegotiation, so SDP size grows with it.
 MAX_SLOTS_PER_SUBSCRIBER = 2 * 128
+# The largest SDP a subscriber's answer can legitimately be: the signalling layer's cap.
+# Measured for the hall of a province (203 m-lines: 101 sites' audio and video + a screen):
+# Chromium answers with 104 kB (~515 bytes per m-line, candidates once), aiortc with 225 kB
+# (~1.1 kB: candidates and ssrc lines in every m-line); the relay's offer is 225 kB. 1.5 kB
+# per slot covers both with a third to spare; 8 kB for the session lines, the BUNDLE group
+# and the candidates. 392 kB in all, under engine.io's 1 MB message limit.
+SDP_BYTES_PER_SLOT = 1536
+SDP_SESSION_BYTES = 8 * 1024
+MAX_SDP_BYTES = SDP_SESSION_BYTES + MAX_SLOTS_PER_SUBSCRIBER * SDP_BYTES_PER_SLOT
 
 
 class SubscriberPeer(Downstream):
@@ -178,9 +191,11 @@ class SubscriberPeer(Downstream):
         on_failing: Callable[[DownTrack], None],
         on_gone: GoneCallback,
         direct_send: bool = True,
+        counters: RelayCounters | None = None,
     ) -> None:
         super().__init__(subscriber_id, [], on_failing)
         self.pc = pc
+        self.counters = counters if counters is not None else RelayCounters()
         self.direct_send = direct_send
         self.needs_negotiation = False
         self.negotiation_announced = False  # negotiation_needed was emitted, not yet acted on
@@ -195,16 +210,22 @@ class SubscriberPeer(Downstream):
         if not self.can_add():
             raise MediaError("too-many-tracks", f"{self.peer_id}: {len(self.slots)} tracks")
         track = DownTrack(kind, codec, on_failing=self.on_failing)
+        track.counters = self.counters
         transceiver = self.pc.addTransceiver(track, direction="sendonly")
         # Offer only the publisher's codec, so the subscriber cannot pick one we do not carry.
         transceiver.setCodecPreferences(_capabilities(kind, codec, rtx=not self.direct_send))
         if self.direct_send:
             track.send_directly(aiortc_seams.DirectSender(transceiver))
         slot = Slot(kind, codec, track, transceiver.sender)
-        aiortc_seams.hook_sender_keyframe(transceiver.sender, lambda: _upstream_keyframe(slot))
+        aiortc_seams.hook_sender_keyframe(transceiver.sender, lambda: self._viewer_keyframe(slot))
         self.slots.append(slot)
         self.needs_negotiation = True
         return slot
+
+    def _viewer_keyframe(self, slot: Slot) -> None:
+        """The subscriber asked for a keyframe (PLI/FIR): its picture broke or it started."""
+        self.counters.keyframe_requests_from_viewers += 1
+        _upstream_keyframe(slot)
 
     async def negotiate(self) -> str:
         """Create the next offer (every slot so far) and return its SDP."""

@@ -8,6 +8,7 @@ subscriber match them whenever a wish, a publisher or a subscriber changes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,15 @@ from media import aiortc_seams
 from media.config import RelaySettings
 from media.forwarding import DownTrack, Forwarder
 from media.frames import Kind
-from media.interfaces import MediaError, MediaEvents, NoEvents, PeerRole, PeerStats, SlotInfo
+from media.interfaces import (
+    MediaError,
+    MediaEvents,
+    NoEvents,
+    PeerRole,
+    PeerStats,
+    RelayCounters,
+    SlotInfo,
+)
 from media.peer import Downstream, PublisherPeer, Slot, SubscriberPeer, new_peer_connection
 from media.recording import RecordingSink
 from media.stats import peer_stats
@@ -24,6 +33,23 @@ from media.stats import peer_stats
 logger = logging.getLogger(__name__)
 
 Wish = tuple[str, Kind]  # (publisher, kind) a subscriber should receive
+
+# A viewer downgraded to audio only gets the video back once it has gone this long without a
+# dropped frame (any of its tracks, audio included): the RESYNC_WINDOW of forwarding.py, i.e.
+# as long as it took to decide it could not keep up. Each new downgrade of the same video
+# doubles the wait, up to UPGRADE_AFTER_MAX, so a viewer that truly cannot take it is not
+# resynchronised three times every 30 s all meeting long.
+UPGRADE_AFTER = 30.0
+UPGRADE_AFTER_MAX = 300.0
+
+
+@dataclass
+class Downgrade:
+    """A video taken from a subscriber that could not keep up, to be given back later."""
+
+    wait: float  # how long the subscriber must keep up first
+    clean_since: float  # monotonic time since which none of its frames was dropped
+    dropped: int  # its drop count then
 
 
 @dataclass
@@ -35,6 +61,8 @@ class Room:
     muted: set[str] = field(default_factory=set)
     speaker: str | None = None
     ticker: asyncio.Task[None] | None = None
+    downgrades: dict[tuple[str, str], Downgrade] = field(default_factory=dict)  # (sub, pub)
+    waits: dict[tuple[str, str], float] = field(default_factory=dict)  # last wait, to double
 
     def forwarder(self, publisher_id: str, kind: Kind) -> Forwarder | None:
         peer = self.publishers.get(publisher_id)
@@ -54,6 +82,7 @@ class Relay:
             aiortc_seams.restrict_host_addresses(self.settings.host_addresses)
         self._rooms: dict[str, Room] = {}
         self._tasks: set[asyncio.Future[None]] = set()
+        self._counters = RelayCounters()  # totals; every peer and down track adds to it
 
     # rooms ---------------------------------------------------------------------------------
 
@@ -105,6 +134,7 @@ class Relay:
             on_track=lambda f: self._track_added(state, f),
             on_gone=lambda _: self._gone(state, peer, "publisher"),
             estimate_bandwidth=self.settings.bandwidth_estimation,
+            counters=self._counters,
         )
         state.publishers[publisher_id] = peer
         try:
@@ -144,6 +174,7 @@ class Relay:
             on_failing=lambda track: self._failing(state, subscriber_id, track),
             on_gone=lambda _: self._gone(state, peer, "subscriber"),
             direct_send=self.settings.direct_send,
+            counters=self._counters,
         )
         state.downstreams[subscriber_id] = peer
         self._apply(state, [peer])
@@ -168,6 +199,10 @@ class Relay:
 
     async def _drop_downstream(self, state: Room, peer_id: str) -> None:
         state.wishes.pop(peer_id, None)
+        for key in [k for k in state.downgrades if k[0] == peer_id]:
+            del state.downgrades[key]
+        for key in [k for k in state.waits if k[0] == peer_id]:
+            del state.waits[key]
         peer = state.downstreams.pop(peer_id, None)
         if peer is not None:
             await peer.close()
@@ -181,6 +216,8 @@ class Relay:
         if subscriber_id not in state.downstreams:
             raise MediaError("no-subscriber", f"no subscriber {subscriber_id!r}")
         wishes = state.wishes.setdefault(subscriber_id, set())
+        if kind == "video":  # the control plane decides anew: no pending upgrade
+            state.downgrades.pop((subscriber_id, publisher_id), None)
         if on:
             wishes.add((publisher_id, kind))
         else:
@@ -255,7 +292,35 @@ class Relay:
         # The switch happens after this callback returns: we are inside the fan-out loop.
         asyncio.get_running_loop().call_soon(self._apply, state)
         track.switch(None)
+        key = (subscriber_id, source.publisher_id)
+        wait = min(state.waits.get(key, UPGRADE_AFTER / 2) * 2, UPGRADE_AFTER_MAX)
+        state.waits[key] = wait
+        peer = state.downstreams.get(subscriber_id)
+        dropped = _dropped(peer) if peer is not None else 0
+        state.downgrades[key] = Downgrade(wait, time.monotonic(), dropped)
+        self._counters.downgrades += 1
         self.events.downgraded(state.name, subscriber_id, source.publisher_id)
+
+    def _check_upgrades(self, state: Room) -> None:
+        """Give a downgraded video back to a subscriber that has kept up since (tick)."""
+        now = time.monotonic()
+        for key, down in list(state.downgrades.items()):
+            subscriber_id, publisher_id = key
+            peer = state.downstreams.get(subscriber_id)
+            if peer is None:
+                del state.downgrades[key]
+                continue
+            dropped = _dropped(peer)
+            if dropped != down.dropped:  # still losing frames: start counting again
+                down.dropped, down.clean_since = dropped, now
+                continue
+            if now - down.clean_since < down.wait:
+                continue
+            del state.downgrades[key]
+            state.wishes.setdefault(subscriber_id, set()).add((publisher_id, "video"))
+            self._apply(state, [peer])
+            self._counters.upgrades += 1
+            self.events.upgraded(state.name, subscriber_id, publisher_id)
 
     # control -------------------------------------------------------------------------------
 
@@ -281,6 +346,8 @@ class Relay:
         if recorder_id in state.downstreams:
             raise MediaError("exists", f"{recorder_id!r} already exists")
         sink = RecordingSink(recorder_id, path, video)
+        for slot in sink.slots:
+            slot.track.counters = self._counters
         state.downstreams[recorder_id] = sink
         self._apply(state, [sink])
 
@@ -311,12 +378,29 @@ class Relay:
                 levels[publisher_id] = forwarder.audio_level
         return levels
 
+    def counters(self) -> RelayCounters:
+        """Totals since start and gauges now, over every room (a copy; no awaits, no I/O)."""
+        rooms = list(self._rooms.values())
+        publishers = [p for r in rooms for p in r.publishers.values()]
+        downstreams = [d for r in rooms for d in r.downstreams.values()]
+        return dataclasses.replace(
+            self._counters,
+            rooms=len(rooms),
+            publishers=len(publishers),
+            published_tracks=sum(len(p.forwarders) for p in publishers),
+            subscribers=len(downstreams),
+            forwarded_streams=sum(
+                1 for d in downstreams for s in d.slots if s.track.source is not None
+            ),
+        )
+
     async def _tick(self, state: Room) -> None:
         while True:
             await asyncio.sleep(self.settings.tick)
             try:
                 await self._check_liveness(state)
                 self._check_speaker(state)
+                self._check_upgrades(state)
             except Exception:  # one bad tick must not end liveness checks for the room
                 logger.exception("room %s: liveness check failed", state.name)
 
@@ -362,6 +446,10 @@ class Relay:
                 return
             await self._drop_downstream(state, peer.peer_id)
         self.events.peer_gone(state.name, peer.peer_id, role)
+
+
+def _dropped(peer: Downstream) -> int:
+    return sum(slot.track.dropped for slot in peer.slots)
 
 
 def _slot_infos(peer: Downstream) -> list[SlotInfo]:

@@ -218,6 +218,7 @@ export function emptyConference() {
     stats_at: null,
     recoveries: 0, // how many times it joined again by itself
     ended: false, // the chair ended our connection: no publishing until rejoin()
+    stopped: false, // we took our camera and microphone off the air: until resumeSending()
   };
 }
 
@@ -400,7 +401,7 @@ export function createConference(room, options = {}) {
     });
     try {
       const onAir = (ack.publishers || []).some((p) => p.publisher_id === myId);
-      if (send && !state.ended && (state.local.video || state.local.audio)) {
+      if (send && !state.ended && !state.stopped && (state.local.video || state.local.audio)) {
         const alive = sendPc && sendPc.connectionState === 'connected' && onAir;
         if (!alive) await publish(gen);
       }
@@ -468,7 +469,7 @@ export function createConference(room, options = {}) {
   }
 
   async function publishNow(gen) {
-    if (gen !== generation || !running || state.ended) return;
+    if (gen !== generation || !running || state.ended || state.stopped) return;
     const tracks = [state.local.audio, state.local.video].filter(Boolean);
     if (!tracks.length) return;
     const pc = newPc();
@@ -576,7 +577,7 @@ export function createConference(room, options = {}) {
       return;
     }
     if (role === 'send') {
-      if (state.ended) return;
+      if (state.ended || state.stopped) return;
       sendPc?.close();
       sendPc = null;
       set({ sending: 'failed' });
@@ -728,6 +729,25 @@ export function createConference(room, options = {}) {
         downgraded: state.downgraded.filter((id) => ids.has(id)),
       });
     },
+    'media.ended': (p) => {
+      // The chair ended one of our connections (sent to all of this user's screens).
+      if (!running || !p?.publisher_id) return;
+      log('ended by the chair', p.publisher_id);
+      if (p.publisher_id === state.my_publisher_id) {
+        onAirConfirmed = false;
+        sendPc?.close();
+        sendPc = null;
+        publishing?.close();
+        publishing = null;
+        set({ ended: true, sending: 'off' });
+      } else if (p.publisher_id === publisherIdOf(state.place, userId, true)) {
+        stopScreenTrack();
+      }
+    },
+    'media.upgraded': (p) => {
+      log('upgraded', p?.publisher_id);
+      if (running && p?.publisher_id) set({ downgraded: state.downgraded.filter((id) => id !== p.publisher_id) });
+    },
     'media.active_speaker': (p) => {
       if (running) set({ active_speaker: p?.publisher_id ?? null });
     },
@@ -761,6 +781,15 @@ export function createConference(room, options = {}) {
     const rows = statsRows(ack.peers, state.stats, seconds);
     set({ stats: rows, stats_at: at });
     return rows;
+  }
+
+  /** Stop sharing and tell the server (it would otherwise notice the closed connection). */
+  function unshareScreen() {
+    const wasShared = Boolean(screenPc);
+    stopScreenTrack();
+    if (wasShared && running && room.connected) {
+      room.send('media.unpublish', { screen: true }).catch((err) => log('unpublish screen failed', err));
+    }
   }
 
   function stopScreenTrack() {
@@ -838,7 +867,7 @@ export function createConference(room, options = {}) {
       const track = stream.getVideoTracks()[0];
       if (!track) return;
       track.addEventListener?.('ended', () => {
-        if (state.screen === track) stopScreenTrack();
+        if (state.screen === track) unshareScreen();
       });
       set({ screen: track, screen_error: null });
       if (running && everJoined) {
@@ -849,8 +878,28 @@ export function createConference(room, options = {}) {
         }
       }
     },
-    /** Stop sharing (the relay drops the screen when its connection closes). */
-    stopScreen: stopScreenTrack,
+    /** Stop sharing: the server takes the screen off the air at once. */
+    stopScreen: unshareScreen,
+    /** Take our camera and microphone off the air, staying in the meeting (still receiving). */
+    async stopSending() {
+      if (!send || state.stopped) return;
+      onAirConfirmed = false; // our camera leaving the list is our doing, not the chair's
+      sendPc?.close();
+      sendPc = null;
+      publishing?.close();
+      publishing = null;
+      stopLocal();
+      set({ stopped: true, sending: 'off' });
+      if (running && room.connected) await room.send('media.unpublish', { screen: false });
+    },
+    /** Send the camera and microphone again after stopSending(). */
+    async resumeSending() {
+      if (!send || !state.stopped) return;
+      set({ stopped: false });
+      if (!running) return;
+      await openLocal();
+      if (running && everJoined) await republish();
+    },
     /** Chair: open or close a publisher's microphone. */
     mute: (publisherId, muted) => room.send('media.mute', { publisher_id: publisherId, muted }),
     /** Chair: a site's video to every screen (null: none). */

@@ -443,6 +443,41 @@ test('the chair ending our connection is not undone by the recovery', async () =
   conference.stop();
 });
 
+test('media.ended from the chair ends our camera even before the publishers list says so', async () => {
+  const { room, conference } = setup();
+  await conference.start();
+  room.fire('media.ended', { publisher_id: 's4', by: 'chair' }); // someone else's: nothing
+  assert.equal(conference.state.ended, false);
+  room.fire('media.ended', { publisher_id: 's9', by: 'chair' });
+  assert.equal(conference.state.ended, true);
+  assert.equal(conference.state.sending, 'off');
+  assert.equal(FakePC.made[0].closed, true);
+  await tick(20);
+  assert.equal(room.sent.filter(([e]) => e === 'media.publish').length, 1); // no republish
+  conference.stop();
+});
+
+test('stopping our camera and microphone unpublishes without leaving; resuming publishes again', async () => {
+  const { room, conference } = setup();
+  await conference.start();
+  FakePC.made[0].setState('connected');
+  room.fire('media.publishers', { publishers: [HALL, SITE], floor_user_id: null, spotlight_user_id: null });
+  await conference.stopSending();
+  assert.deepEqual(room.sent.at(-1), ['media.unpublish', { screen: false }]);
+  assert.equal(FakePC.made[0].closed, true);
+  assert.equal(conference.state.local.video, null);
+  room.fire('media.publishers', { publishers: [HALL], floor_user_id: null, spotlight_user_id: null });
+  assert.equal(conference.state.ended, false); // our own doing, not the chair's
+  assert.equal(conference.state.stopped, true);
+  room.fire('connect'); // a reconnect does not publish again either
+  await tick(20);
+  assert.equal(room.sent.filter(([e]) => e === 'media.publish').length, 1);
+  await conference.resumeSending();
+  assert.equal(conference.state.stopped, false);
+  assert.equal(room.sent.filter(([e]) => e === 'media.publish').length, 2);
+  conference.stop();
+});
+
 test('after a server restart the missing camera is published again, not taken for an end', async () => {
   let onAir = [HALL];
   const { room, conference } = setup({
@@ -570,6 +605,33 @@ test('a shared screen is a second publisher (screen: true)', async () => {
   assert.equal(screenTrack.stopped, true);
   assert.equal(FakePC.made.at(-1).closed, true);
   assert.equal(conference.state.screen, null);
+  assert.deepEqual(room.sent.at(-1), ['media.unpublish', { screen: true }]); // off the air at once
+  conference.stop();
+});
+
+test('the chair ending our screen stops the share; upgrades lift the audio-only mark', async () => {
+  FakePC.made = [];
+  const screenTrack = fakeTrack('video');
+  const room = fakeRoom((event) => (event === 'media.join' ? joinAck({ place: 'hall' }) : { ok: true, sdp: 'answer' }));
+  const conference = createConference(room, {
+    userId: 2,
+    rtc: {
+      RTCPeerConnection: FakePC,
+      getUserMedia: fakeDevices().getUserMedia,
+      getDisplayMedia: async () => ({ getVideoTracks: () => [screenTrack] }),
+    },
+    retryDelays: [5],
+  });
+  await conference.start();
+  await conference.shareScreen();
+  room.fire('media.ended', { publisher_id: 'h2:screen', by: 'chair' });
+  assert.equal(conference.state.screen, null);
+  assert.equal(screenTrack.stopped, true);
+  assert.equal(conference.state.ended, false); // the camera stays
+  room.fire('media.downgraded', { publisher_id: 's9' });
+  assert.deepEqual(conference.state.downgraded, ['s9']);
+  room.fire('media.upgraded', { publisher_id: 's9' });
+  assert.deepEqual(conference.state.downgraded, []);
   conference.stop();
 });
 

@@ -16,7 +16,7 @@ from typing import Any
 import socketio
 
 from media.interfaces import MediaBackend, MediaError, NoEvents, PeerRole, SlotInfo
-from server.realtime.rooms import meeting_room
+from server.realtime.rooms import meeting_room, person_room
 from server.services.conference_policy import (
     Kind,
     Place,
@@ -165,11 +165,31 @@ class ConferenceDirector(NoEvents):
         await self.apply(conference)
 
     async def end_site(self, meeting_id: int, publisher: str) -> None:
+        """The chair ends a site's connection; the site's screens are told (`media.ended`)
+        and do not publish again by themselves."""
         conference = await self._conference(meeting_id)
-        self._check_publisher(conference, publisher)
+        pub = self._check_publisher(conference, publisher)
         await self._relay().unpublish(room_of(meeting_id), publisher)
         self._forget_publisher(conference, publisher)
+        await self.sio.emit(
+            "media.ended",
+            {"publisher_id": publisher, "by": "chair"},
+            room=person_room(meeting_id, pub.user_id),
+            namespace=MEETING_NAMESPACE,
+        )
         await self._announce(conference)
+
+    async def unpublish(self, meeting_id: int, user_id: int, place: Place, screen: bool) -> bool:
+        """One's own camera (and microphone) or shared screen off the air, staying in the
+        meeting and still receiving. False if it was not on air."""
+        conference = self.conferences.get(meeting_id)
+        pid = publisher_id(user_id, place, screen)
+        if conference is None or pid not in conference.stage.publishers:
+            return False
+        await self._relay().unpublish(room_of(meeting_id), pid)
+        self._forget_publisher(conference, pid)
+        await self.apply(conference)  # forgets the forwarding and announces
+        return True
 
     async def stats(self, meeting_id: int) -> list[dict[str, Any]]:
         conference = await self._conference(meeting_id)
@@ -305,6 +325,16 @@ class ConferenceDirector(NoEvents):
         self._spawn(
             self.sio.emit(
                 "media.downgraded",
+                {"publisher_id": publisher_id},
+                to=subscriber_id.removeprefix("v:"),
+                namespace=MEETING_NAMESPACE,
+            )
+        )
+
+    def upgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
+        self._spawn(
+            self.sio.emit(
+                "media.upgraded",
                 {"publisher_id": publisher_id},
                 to=subscriber_id.removeprefix("v:"),
                 namespace=MEETING_NAMESPACE,

@@ -46,6 +46,12 @@ async def _publish(call: Call, body: wire.PublishIn) -> dict[str, Any]:
     return {"sdp": answer}
 
 
+async def _unpublish(call: Call, body: wire.UnpublishIn) -> dict[str, Any]:
+    seat = call.seat
+    was = await call.director.unpublish(call.meeting_id, seat.user_id, seat.place, body.screen)
+    return {"unpublished": was}
+
+
 async def _answer(call: Call, body: wire.SdpIn) -> dict[str, Any]:
     await call.director.answer(call.meeting_id, call.sid, body.sdp)
     return {}
@@ -74,6 +80,7 @@ async def _stats(call: Call, _body: None) -> dict[str, Any]:
 MEDIA: dict[str, tuple[type[BaseModel] | None, MeetingAction, Handler]] = {
     "media.join": (None, MeetingAction.CONFERENCE, _join),
     "media.publish": (wire.PublishIn, MeetingAction.CONFERENCE, _publish),
+    "media.unpublish": (wire.UnpublishIn, MeetingAction.CONFERENCE, _unpublish),
     "media.answer": (wire.SdpIn, MeetingAction.CONFERENCE, _answer),
     "media.mute": (wire.MuteIn, MeetingAction.MEDIA_CONTROL, _mute),
     "media.spotlight": (wire.PublisherIdIn, MeetingAction.MEDIA_CONTROL, _spotlight),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
+from media.peer import MAX_SDP_BYTES
 from server.schemas import Strict
 
 POSITIONS = ("", "for", "against", "question")
@@ -136,12 +137,18 @@ class VoteList(BaseModel):
 
 
 class SdpIn(Strict):
-    # A browser's SDP with all candidates is a few kB; 64 kB leaves room and bounds abuse.
-    sdp: str = Field(min_length=10, max_length=65536)
+    # A publisher's offer is a few kB, but the hall answers one m-line per site it receives:
+    # ~100 communes' audio and video is ~200 m-lines, 104 kB from Chromium. The cap follows
+    # the relay's slot limit (media/peer.py, MAX_SDP_BYTES: 392 kB) and still bounds abuse.
+    sdp: str = Field(min_length=10, max_length=MAX_SDP_BYTES)
 
 
 class PublishIn(SdpIn):
     screen: bool = False
+
+
+class UnpublishIn(Strict):
+    screen: bool = False  # the shared screen; else the camera and microphone
 
 
 class MuteIn(Strict):

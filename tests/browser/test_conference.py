@@ -249,3 +249,14 @@ async def test_hall_communes_and_official_see_each_other_floor_reload_end(
     await video_plays(official, f"{tid('room-self')} video")
     await video_plays(hall, f"{official_tile} video")
     await screenshots(official, "75-official-conference")
+
+    # --- the official stops sending without leaving, and sends again ---------------------------
+    sending = official.locator(tid("sending-toggle"))
+    await sending.click()
+    await expect(sending).to_have_attribute("data-on", "false")
+    await expect(hall.locator(official_tile)).to_have_count(0)  # off the air at once
+    await video_plays(official, f"{tid('room-hall-video')} > video")  # still receiving
+    await expect(official.locator(tid("conf-ended"))).to_have_count(0)  # not the chair's end
+    await sending.click()
+    await expect(sending).to_have_attribute("data-on", "true")
+    await expect(hall.locator(official_tile)).to_have_count(1)

@@ -132,6 +132,9 @@ class Events(NoEvents):
     def downgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
         self.log.append(("downgraded", subscriber_id, publisher_id))
 
+    def upgraded(self, room: str, subscriber_id: str, publisher_id: str) -> None:
+        self.log.append(("upgraded", subscriber_id, publisher_id))
+
     def track_added(self, room: str, publisher_id: str, kind: Kind) -> None:
         self.log.append(("track_added", publisher_id, kind))
 

@@ -9,13 +9,19 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from aiortc import RTCSessionDescription
+from aiohttp.test_utils import TestServer
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from prometheus_client.parser import text_string_to_metric_families
 
 from media import aiortc_seams
+from media.peer import MAX_SDP_BYTES
 from media.synthetic import Clip, make_clip
+from server import keys
 from server.config import Settings
+from server.realtime.conference import room_of
 from tests.api.meeting_helpers import published
-from tests.media.clients import Camera, Screen, until
+from tests.conftest import Api
+from tests.media.clients import Camera, Screen, client_pc, until
 from tests.realtime.live_client import MeetingClient
 
 
@@ -143,3 +149,107 @@ async def test_hall_communes_and_the_floor(people: dict[str, Participant]) -> No
     assert site_a in peers and any(t["kind"] == "video" for t in peers[site_a]["tracks"])
     await hall.client.ok("media.end", {"publisher_id": site_b})
     await until(lambda: site_b not in hall.publishers, 5, "An Hòa's tile going away")
+    # The ended site is told so (its kiosk shows it and does not publish again by itself).
+    ended = await an_hoa.client.next("media.ended")
+    assert ended == {"publisher_id": site_b, "by": "chair"}
+    assert vinh_hanh.client.drain("media.ended") == []
+
+
+async def scrape(api: Api) -> dict[str, float]:
+    """GET /metrics, as Prometheus reads it: sample name (with labels) -> value."""
+    response = await api.client.get("/metrics")
+    assert response.status == 200
+    values = {}
+    for family in text_string_to_metric_families(await response.text()):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            values[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return values
+
+
+async def test_metrics_follow_the_relay_and_an_official_stops_sending(
+    people: dict[str, Participant], server: TestServer
+) -> None:
+    hall, vinh_hanh = people["chutich"], people["xa-vinh-hanh"]
+    await hall.enter()
+    await vinh_hanh.enter()
+    site = f"s{vinh_hanh.client.api.user['id']}"
+    chair = f"h{hall.client.api.user['id']}"
+    await until(lambda: hall.frames_from(site) > 5, 15, "the commune at the hall")
+    await until(lambda: vinh_hanh.frames_from(chair) > 5, 15, "the hall at the commune")
+
+    first = await scrape(hall.client.api)
+    assert first["ecabinet_relay_publishers"] == 2  # the hall's camera and the commune's
+    assert first["ecabinet_relay_published_tracks"] == 4
+    assert first["ecabinet_relay_subscribers"] == 2
+    assert first["ecabinet_relay_forwarded_streams"] >= 3  # hall: site a+v; site: hall video
+    assert first["ecabinet_relay_frames_forwarded_total"] > 10
+    assert (
+        first["ecabinet_relay_packets_forwarded_total"]
+        >= first["ecabinet_relay_frames_forwarded_total"]
+    )
+    assert first['ecabinet_relay_keyframe_requests_total{direction="upstream"}'] >= 1
+    assert 'ecabinet_relay_keyframe_requests_total{direction="from_viewers"}' in first
+    for name in ("frames_dropped", "resyncs", "downgrades", "upgrades"):
+        assert f"ecabinet_relay_{name}_total" in first
+    assert first["ecabinet_conference_publishers"] == 2
+    assert first["ecabinet_live_clients"] >= 3  # three browsers in the meeting room
+
+    before = hall.frames_from(site)
+    await until(lambda: hall.frames_from(site) > before + 5, 15, "more frames")
+    second = await scrape(hall.client.api)
+    for name in ("frames_forwarded", "packets_forwarded"):
+        assert second[f"ecabinet_relay_{name}_total"] > first[f"ecabinet_relay_{name}_total"]
+
+    # The commune stops sending without leaving: its tile goes, it still sees the hall.
+    assert (await vinh_hanh.client.ok("media.unpublish"))["unpublished"] is True
+    await until(lambda: site not in hall.publishers, 5, "the commune's tile going away")
+    assert (await scrape(hall.client.api))["ecabinet_relay_publishers"] == 1
+    before = vinh_hanh.frames_from(chair)
+    await until(lambda: vinh_hanh.frames_from(chair) > before + 5, 15, "the hall still shown")
+    assert (await vinh_hanh.client.ok("media.unpublish"))["unpublished"] is False
+    assert vinh_hanh.client.drain("media.ended") == []  # not ended by the chair
+
+    # A viewer given its video back after a downgrade is told so (the relay's upgraded event).
+    director = server.app[keys.LIVE].conference
+    sid = hall.client.sio.get_sid(namespace="/meeting")
+    director.upgraded(room_of(hall.client.meeting_id), f"v:{sid}", site)
+    assert await hall.client.next("media.upgraded") == {"publisher_id": site}
+
+
+async def test_a_hall_receiving_100_communes_negotiates(
+    people: dict[str, Participant], server: TestServer
+) -> None:
+    """A province: the hall's receiving connection has an m-line per commune's audio and
+    video, an answer far over the former 64 kB cap."""
+    hall = people["chutich"]
+    director = server.app[keys.LIVE].conference
+    assert director.relay is not None
+    relay = director.relay
+    # These communes only signal, they never send RTP: keep them from being reaped as silent.
+    relay.settings = dataclasses.replace(relay.settings, peer_timeout=3600)  # type: ignore[attr-defined]
+    meeting_id = hall.client.meeting_id
+    sites: list[RTCPeerConnection] = []
+    try:
+        for n in range(100):
+            pc = client_pc()
+            sites.append(pc)
+            pc.addTransceiver("audio", direction="sendonly")
+            pc.addTransceiver("video", direction="sendonly")
+            await pc.setLocalDescription(await pc.createOffer())
+            label = {"name": f"Xã {n}", "unit_name": f"Xã {n}"}
+            await director.publish(meeting_id, 100_000 + n, "site", label, pc.localDescription.sdp)
+
+        await hall.client.ok("media.join")  # one offer with every commune
+        await until(
+            lambda: sum(1 for s in hall.slots if s["publisher_id"] and s["mid"] is not None) == 200,
+            120,
+            "200 m-lines negotiated",
+        )
+        answer = hall.screen.pc.localDescription.sdp
+        assert answer.count("\nm=") == 200
+        assert 65536 < len(answer) <= MAX_SDP_BYTES
+        assert len(hall.showing("video")) == len(hall.showing("audio")) == 100
+    finally:
+        for pc in sites:
+            await pc.close()

@@ -244,6 +244,11 @@ export function MyMediaControls({ state, conference, canShare = false, cameraTog
         data-on={state.microphone ? 'true' : 'false'}>
         {state.microphone ? t('conf.micOff') : t('conf.micOn')}
       </button>
+      <button type="button" class={`btn${size}`} disabled={busy || state.ended}
+        onClick={() => run(() => (state.stopped ? conference.resumeSending() : conference.stopSending()))}
+        data-testid="sending-toggle" data-on={state.stopped ? 'false' : 'true'}>
+        {state.stopped ? t('conf.resumeSending') : t('conf.stopSending')}
+      </button>
       {canShare && (state.screen ? (
         <button type="button" class={`btn btn-danger${size}`} onClick={() => conference.stopScreen()} data-testid="screen-stop">{t('conf.stopShare')}</button>
       ) : (
