@@ -27,6 +27,14 @@ neither. The seams used here:
   (`__packet_count`, `__octet_count`, `__ntp_timestamp`, `__rtp_timestamp`), its NACK path
   (`self._retransmit(seq)`), the DTLS transport's `_state` and `_tx_srtp` session, and
   aioice's nominated pair (`_connection._nominated[1]`, `protocol.transport`, `remote_addr`).
+* Direct receiving (`install_direct_receive`): aioice hands every datagram to
+  `Connection.data_received`, which queues it for the DTLS transport's reader task
+  (`RTCDtlsTransport._recv_next`: one Task wake-up, four awaits and a STUN parse attempt per
+  packet). For SRTP packets we shadow `data_received` (and, once connected, the nominated
+  pair's `StunProtocol.datagram_received`) per instance and call what `_recv_next` would:
+  `_rx_srtp.unprotect` then `_handle_rtp_data`, at once. DTLS, RTCP and STUN keep aiortc's
+  path. `NackGenerator.truncate` scans every missing sequence number on every packet; ours
+  returns at once when nothing is missing.
 * Negotiated codec of a transceiver: `RTCRtpTransceiver._codecs[0]`.
 * aioice gathers host candidates from `aioice.ice.get_host_addresses`, which skips
   127.0.0.1; `restrict_host_addresses` replaces it (process-wide: aioice reads no option).
@@ -34,16 +42,20 @@ neither. The seams used here:
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
 import queue
 import struct
 import time
-from collections.abc import Callable, Coroutine, Sequence
+import types
+from collections.abc import Callable, Coroutine, Generator, Sequence
 from typing import Any
 
 import aioice
 import aioice.ice
 import aiortc
+import pylibsrtp
 from aiortc import clock
 from aiortc.codecs.h264 import H264Encoder
 from aiortc.codecs.opus import OpusEncoder
@@ -53,10 +65,10 @@ from aiortc.rate import RemoteBitrateEstimator
 from aiortc.rtcdtlstransport import RTCDtlsTransport
 from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcicetransport import RTCIceTransport
-from aiortc.rtcrtpreceiver import RTCRtpReceiver
+from aiortc.rtcrtpreceiver import NackGenerator, RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
-from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
+from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket, is_rtcp
 from aiortc.utils import random16, uint32_gt
 
 from media.frames import EncodedFrame, Kind, is_keyframe
@@ -79,6 +91,8 @@ MAX_HOLD_TICKS = 90_000 * 300 // 1000  # 300 ms in the 90 kHz video clock
 REMB_MIN_INTERVAL = 0.5
 
 FrameSink = Callable[[EncodedFrame], None]
+
+log = logging.getLogger(__name__)
 
 
 class SeamError(RuntimeError):
@@ -287,6 +301,129 @@ def install_receiver_sink(
         # None: aiortc skips estimation (and REMB) altogether.
         replacement = _ThrottledEstimator(estimator) if estimate_bandwidth else None
         receiver._RTCRtpReceiver__remote_bitrate_estimator = replacement  # type: ignore[attr-defined]
+    if isinstance(getattr(receiver, "_RTCRtpReceiver__nack_generator", None), NackGenerator):
+        receiver._RTCRtpReceiver__nack_generator = _NackGenerator()  # type: ignore[attr-defined]
+    install_direct_receive(receiver.transport)
+
+
+class _NackGenerator(NackGenerator):
+    """aiortc's, without scanning the (nearly always empty) missing set on every packet."""
+
+    def truncate(self) -> None:
+        if self.missing:
+            super().truncate()
+
+
+def install_direct_receive(dtls: RTCDtlsTransport) -> None:
+    """Handle SRTP packets arriving on `dtls` as they come off the socket (see module doc).
+
+    Idempotent: the transceivers of one connection share its transport.
+    """
+    connection = dtls.transport._connection
+    if not isinstance(getattr(connection, "data_received", None), _DirectReceive):
+        connection.data_received = _DirectReceive(dtls, connection)  # type: ignore[method-assign]
+
+
+def packets_received_directly(dtls: RTCDtlsTransport) -> int:
+    """SRTP packets of `dtls` handled by the direct path (0 if it is not installed)."""
+    hook = getattr(dtls.transport._connection, "data_received", None)
+    return hook.packets if isinstance(hook, _DirectReceive) else 0
+
+
+class _DirectReceive:
+    """Stands in for `aioice.Connection.data_received` (and the pair's datagram_received)."""
+
+    def __init__(self, dtls: RTCDtlsTransport, connection: aioice.Connection) -> None:
+        self._dtls = dtls
+        self._connection = connection
+        self._queued = connection._queue
+        self._shortcut_protocol: Any = None
+        self.packets = 0  # handled here rather than by aiortc's reader task
+
+    def __call__(self, data: bytes, component: int) -> None:
+        if not self._rtp(data):
+            self._queued.put_nowait((data, component))
+            return
+        self._shortcut_pair()
+
+    def _rtp(self, data: bytes) -> bool:
+        """Handle `data` if it is an SRTP packet of a connected transport; False otherwise."""
+        srtp = self._dtls._rx_srtp
+        if srtp is None or len(data) < 12 or not 127 < data[0] < 192 or is_rtcp(data):
+            return False
+        if not self._queued.empty():
+            return False  # aiortc's reader has packets to handle first: keep their order
+
+        arrival_time_ms = clock.current_ms()
+        try:
+            plain = srtp.unprotect(data)
+        except pylibsrtp.Error:
+            return True  # what aiortc does too: drop it
+        self.packets += 1
+        run_now(self._dtls._handle_rtp_data(plain, arrival_time_ms=arrival_time_ms))
+        return True
+
+    def _shortcut_pair(self) -> None:
+        """Skip aioice's STUN parse attempt too, on the pair that carries the media."""
+        pair = self._connection._nominated.get(1)
+        protocol = pair.protocol if pair is not None else None
+        if protocol is None or protocol is self._shortcut_protocol:
+            return
+        original = protocol.datagram_received
+
+        def datagram_received(data: bytes | str, addr: tuple[Any, ...]) -> None:
+            if not (isinstance(data, bytes) and self._rtp(data)):
+                original(data, addr)
+
+        protocol.datagram_received = datagram_received  # type: ignore[method-assign]
+        self._shortcut_protocol = protocol
+
+
+def run_now(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run `coroutine` up to its first real suspension now; a Task finishes the rest.
+
+    aiortc's per-packet handlers are coroutines that almost never suspend (their sends are
+    synchronous underneath), so a Task per packet would be pure overhead.
+    """
+    try:
+        pending = coroutine.send(None)
+    except StopIteration:
+        return
+    except Exception:
+        log.exception("media: packet handler failed")
+        return
+    task = asyncio.ensure_future(_resume(coroutine, pending))
+    _suspended.add(task)  # the loop keeps only a weak reference to a task
+    task.add_done_callback(_suspended.discard)
+
+
+_suspended: set[asyncio.Future[None]] = set()
+
+
+async def _resume(coroutine: Coroutine[Any, Any, None], pending: Any) -> None:
+    try:
+        await _continue(coroutine, pending)
+    except Exception:
+        log.exception("media: packet handler failed")
+
+
+@types.coroutine
+def _continue(coroutine: Coroutine[Any, Any, None], pending: Any) -> Generator[Any, Any, None]:
+    """Hand the future `coroutine` is waiting on to the Task, and drive it from there on."""
+    value = pending
+    while True:
+        try:
+            sent = yield value
+        except BaseException as exc:  # cancellation too must reach the coroutine
+            try:
+                value = coroutine.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                value = coroutine.send(sent)
+            except StopIteration:
+                return
 
 
 def hook_sender_keyframe(sender: RTCRtpSender, on_request: Callable[[], None]) -> None:
@@ -457,6 +594,33 @@ def _check_direct_send() -> None:
     )
 
 
+def _check_direct_receive() -> None:
+    """What install_direct_receive relies on: aioice's datagram hand-off and aiortc's SRTP."""
+    _require(
+        _source_has(
+            aioice.ice.Connection.data_received, "self._queue.put_nowait((data, component))"
+        )
+        and _source_has(
+            aioice.ice.StunProtocol.datagram_received,
+            "self.receiver.data_received(data, self.local_candidate.component)",
+        ),
+        "aioice no longer hands datagrams to Connection.data_received",
+    )
+    _require(
+        _source_has(
+            RTCDtlsTransport._recv_next,
+            "data = self._rx_srtp.unprotect(data)",
+            "await self._handle_rtp_data(data, arrival_time_ms=arrival_time_ms)",
+        ),
+        "RTCDtlsTransport no longer unprotects RTP and calls _handle_rtp_data",
+    )
+    _require(
+        _source_has(NackGenerator.add, "self.truncate()")
+        and _source_has(RTCRtpReceiver.__init__, "self.__nack_generator = NackGenerator()"),
+        "RTCRtpReceiver's NackGenerator changed",
+    )
+
+
 def check_seams() -> None:
     """Raise SeamError, naming the broken seam, if aiortc no longer matches this module."""
     _require(aiortc.__version__ == VERIFIED_AIORTC_VERSION, "version differs")
@@ -505,6 +669,8 @@ def check_seams() -> None:
         "RTCRtpTransceiver._codecs is gone",
     )
     _check_direct_send()
+    _check_direct_receive()
+
     _require(
         list(inspect.signature(_ORIGINAL_GET_HOST_ADDRESSES).parameters) == ["use_ipv4", "use_ipv6"]
         and "get_host_addresses(" in inspect.getsource(aioice.ice.Connection.gather_candidates),

@@ -31,6 +31,8 @@ class KeyframeRequester:
         self._last_sent = -MIN_INTERVAL
         self._waiting = False
         self._timer: asyncio.Handle | None = None
+        self._due = 0.0  # monotonic time the timer fires
+
         self._tasks: set[asyncio.Task[None]] = set()
         self.sent = 0  # PLIs actually sent upstream
         self.requested = 0  # requests received, before coalescing
@@ -42,8 +44,11 @@ class KeyframeRequester:
     def request(self) -> None:
         self.requested += 1
         self._waiting = True
-        if self._timer is None:
-            self._schedule(self._last_sent + MIN_INTERVAL - time.monotonic())
+        delay = self._last_sent + MIN_INTERVAL - time.monotonic()
+        # A pending retry (RETRY_AFTER) must not make a new viewer wait a whole second.
+        if self._timer is None or self._due > time.monotonic() + max(0.0, delay):
+            self._cancel_timer()
+            self._schedule(delay)
 
     def keyframe_seen(self) -> None:
         """A keyframe went by: everyone waiting has been served."""
@@ -58,6 +63,7 @@ class KeyframeRequester:
 
     def _schedule(self, delay: float) -> None:
         loop = asyncio.get_running_loop()
+        self._due = time.monotonic() + max(0.0, delay)
         if delay <= 0:
             self._timer = loop.call_soon(self._fire)
         else:

@@ -205,3 +205,23 @@ async def test_keyframe_requests_are_coalesced_rate_limited_and_retried(
     await asyncio.sleep(0.45)
     assert len(sent) == 3
     requester.close()
+
+
+async def test_a_new_request_does_not_wait_for_a_pending_retry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(keyframes, "MIN_INTERVAL", 0.1)
+    monkeypatch.setattr(keyframes, "RETRY_AFTER", 5.0)
+    sent: list[float] = []
+
+    async def pli() -> None:
+        sent.append(time.monotonic())
+
+    requester = KeyframeRequester(pli)
+    requester.request()  # e.g. sent before the publisher's first packet: nothing came of it
+    await asyncio.sleep(0.05)
+    assert len(sent) == 1
+    requester.request()  # a viewer that starts reading now gets its PLI after MIN_INTERVAL
+    await asyncio.sleep(0.3)
+    assert len(sent) == 2
+    requester.close()

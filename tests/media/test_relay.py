@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from media import forwarding
+from media import aiortc_seams, forwarding
 from media.frames import EncodedFrame, Kind, is_keyframe
 from media.interfaces import MediaError
 from media.router import Relay
@@ -101,6 +101,10 @@ async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
     assert is_run_of(received(chair, "commune-1", "video"), site.sent)
     for view in (hall, chair):
         assert all(f.data in audio_sent for f in view.frames["audio"])
+    # The packets came off the socket straight into the relay (aiortc_seams' direct receive).
+    publisher = relay._room(ROOM).publishers["commune-1"]
+    dtls = publisher.pc.getTransceivers()[0].receiver.transport
+    assert aiortc_seams.packets_received_directly(dtls) >= 40  # 20 frames of each kind
 
 
 async def test_late_joiner_starts_at_a_keyframe_it_asked_for(
