@@ -501,7 +501,7 @@ class DirectSender:
         sender = self._sender
         sender._RTCRtpSender__packet_count += len(payloads)  # type: ignore[attr-defined]
         sender._RTCRtpSender__octet_count += octets  # type: ignore[attr-defined]
-        sender._RTCRtpSender__ntp_timestamp = clock.current_ntp_time()  # type: ignore[attr-defined]
+        sender._RTCRtpSender__ntp_timestamp = _ntp_now()  # type: ignore[attr-defined]
         sender._RTCRtpSender__rtp_timestamp = timestamp & 0xFFFFFFFF  # type: ignore[attr-defined]
         return True
 
@@ -515,6 +515,13 @@ class DirectSender:
 
 
 _RTP_HEADER = struct.Struct("!BBHII")
+_NTP_UNIX_OFFSET = 2_208_988_800  # seconds from 1900 (NTP's epoch) to 1970
+
+
+def _ntp_now() -> int:
+    """aiortc's clock.current_ntp_time() without datetime objects (a quarter of the cost);
+    a float keeps ~0.5 us of the 32-bit fraction, plenty for sender reports."""
+    return int((time.time() + _NTP_UNIX_OFFSET) * 4_294_967_296)
 
 
 def negotiated_codec(transceiver: RTCRtpTransceiver) -> str | None:
