@@ -10,6 +10,10 @@ export const MEETING_NAMESPACE = '/meeting';
 export const ACK_TIMEOUT_MS = 10_000;
 export const DEFAULT_OPTIONS = ['Đồng ý', 'Không đồng ý', 'Không biểu quyết'];
 export const POSITIONS = ['for', 'against', 'question'];
+/** A refused connection that is the server's fault, not the client's: try again later. */
+export const RETRY_REFUSAL = 'internal_error';
+export const RETRY_FIRST_MS = 1_000;
+export const RETRY_MAX_MS = 30_000;
 
 /** Server events the store applies (docs/protocol.md, "Server → client"). */
 export const EVENTS = [
@@ -282,10 +286,14 @@ export function connectMeeting(meetingId, options = {}) {
 /**
  * Open the room of one meeting.
  * @param {number} meetingId
- * @param {{connect?: (id: number) => any, ackTimeout?: number, clock?: () => string}} [options]
- *   `connect` returns a socket.io-like socket (tests pass a fake)
+ * @param {{connect?: (id: number) => any, ackTimeout?: number, clock?: () => string, retryFirstMs?: number}} [options]
+ *   `connect` returns a socket.io-like socket (tests pass a fake); `retryFirstMs`: the first
+ *   wait before connecting again after an internal_error refusal (doubling up to RETRY_MAX_MS)
  */
-export function createMeetingRoom(meetingId, { connect = connectMeeting, ackTimeout = ACK_TIMEOUT_MS, clock } = {}) {
+export function createMeetingRoom(
+  meetingId,
+  { connect = connectMeeting, ackTimeout = ACK_TIMEOUT_MS, clock, retryFirstMs = RETRY_FIRST_MS } = {},
+) {
   const now = clock || (() => new Date().toISOString());
   let state = emptyState();
   const listeners = new Set();
@@ -344,16 +352,25 @@ export function createMeetingRoom(meetingId, { connect = connectMeeting, ackTime
   }
 
   socket.on('connect', () => {
+    retries = 0;
     set({ ...state, connection: 'connected', error: null });
     loadSnapshot();
   });
   socket.on('disconnect', () => {
     if (!closed) set({ ...state, connection: 'disconnected' });
   });
+  let retryTimer = null;
+  let retries = 0;
   socket.on('connect_error', (err) => {
-    // a refusal by the server (stranger, wrong status…) is final; a network error retries
+    // a refusal by the server (stranger, wrong status…) is final; a network error retries;
+    // so does the server's own failure (internal_error), a little later each time
     const data = err?.data;
-    if (data?.code && !socket.active) set({ ...state, connection: 'refused', error: { code: data.code, message: data.message } });
+    if (data?.code === RETRY_REFUSAL && !socket.active && !closed) {
+      set({ ...state, connection: 'disconnected' });
+      const delay = Math.min(RETRY_MAX_MS, retryFirstMs * 2 ** retries++);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => !closed && socket.connect(), delay);
+    } else if (data?.code && !socket.active) set({ ...state, connection: 'refused', error: { code: data.code, message: data.message } });
     else set({ ...state, connection: 'disconnected' });
   });
   for (const name of EVENTS) {
@@ -424,6 +441,7 @@ export function createMeetingRoom(meetingId, { connect = connectMeeting, ackTime
     /** Leave the room (the socket closes; the server records the leave). */
     close() {
       closed = true;
+      clearTimeout(retryTimer);
       socket.disconnect();
       listeners.clear();
       eventListeners.clear();

@@ -194,6 +194,22 @@ test('the room reads the snapshot on every connect, replays newer events, and tu
   assert.equal(closed.code, 'room_closed');
 });
 
+test('a refusal that is the server\'s fault (internal_error) is tried again', async () => {
+  const { socket } = fakeSocket();
+  let connects = 0;
+  socket.connect = () => {
+    connects += 1;
+  };
+  const room = createMeetingRoom(7, { connect: () => socket, retryFirstMs: 1 });
+  socket.active = false;
+  socket.fire('connect_error', { message: 'x', data: { code: 'internal_error', message: 'Lỗi hệ thống' } });
+  assert.equal(room.state.connection, 'disconnected');
+  assert.equal(room.state.error, null);
+  while (connects === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.equal(connects, 1);
+  room.close();
+});
+
 test('an unanswered command times out; a disconnected room refuses at once', async () => {
   const { socket } = fakeSocket(() => undefined);
   const room = createMeetingRoom(7, { connect: () => socket, ackTimeout: 20 });

@@ -23,10 +23,13 @@ one clock (CLOCK_MONOTONIC) for all processes.
 Server CPU is utime + stime of the server process(es) from /proc over the run, divided by the
 deliveries; the load generator's (chair + viewer processes) likewise. Figures: docs/benchmarks.md.
 
+--baseline REF adds, beside each configuration, the same configuration served by the server as
+it was at git revision REF (exported with `git archive`, run with the same venv): before and
+after in one run, on the same machine state.
+
 Evidence and experiments: --profile DIR (py-spy on the servers; live_profile.py summarises),
---gc-log (the servers' garbage collections, matched against slow changes), --patched and
---gc-freeze (the changes proposed in docs/benchmarks.md, applied by live_patch.py to the bench's
-server processes only).
+--gc-log (the servers' garbage collections, matched against slow changes), --gc-threshold
+(gc.set_threshold before start-up; both through live_patch.py, in the bench's servers only).
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ from scripts.bench.live_servers import (  # noqa: E402
     Config,
     Deployment,
     cpu_seconds,
+    export_tree,
     machine_busy,
     redis_pid,
     runqueue_wait,
@@ -419,9 +423,7 @@ async def run_size(
 
 async def run_config(config: Config, args: argparse.Namespace, sizes: list[int]) -> list[Result]:
     workdir = Path(tempfile.mkdtemp(prefix=f"ecabinet-bench-live-{config.database}-"))
-    deployment = Deployment(
-        config, workdir, patched=args.patched, gc_log=args.gc_log, gc_freeze=args.gc_freeze
-    )
+    deployment = Deployment(config, workdir, gc_log=args.gc_log, gc_threshold=args.gc_threshold)
     http = Http()
     results: list[Result] = []
     try:
@@ -574,6 +576,7 @@ def table(results: list[Result], sizes: list[int], configs: list[Config]) -> str
 
 def verdict(results: list[Result]) -> str:
     one = [r for r in results if r.viewers == 500 and r.config.processes == 1 and not r.error]
+    one = [r for r in one if r.config.tree == ROOT]  # the server of this tree, not a baseline
     if not one:
         return "goal (p99 ≤ 100 ms at 500 viewers, one process): not measured in this run"
     parts = []
@@ -606,9 +609,17 @@ async def main(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signal.SIGTERM, task.cancel)
     sizes = args.sizes or ([50, 200] if args.quick else [50, 200, 500])
     configs = [CONFIGS[k] for k in args.configs]
-    for flag, label in ((args.patched, "fan-out patched"), (args.gc_freeze, "gc.freeze")):
-        if flag:
-            configs = [dataclasses.replace(c, key=f"{c.key} · {label}") for c in configs]
+    if args.gc_threshold:
+        configs = [dataclasses.replace(c, key=f"{c.key} · gc {args.gc_threshold}") for c in configs]
+    baseline_dir = None
+    if args.baseline:
+        baseline_dir = Path(tempfile.mkdtemp(prefix="ecabinet-bench-live-baseline-"))
+        tree = export_tree(args.baseline, baseline_dir)
+        configs = [
+            variant
+            for c in configs
+            for variant in (dataclasses.replace(c, key=f"{c.key} · {args.baseline}", tree=tree), c)
+        ]
     print(f"machine before: {uptime()} ({os.cpu_count()} cores)", flush=True)
     started = time.perf_counter()
     results: list[Result] = []
@@ -618,6 +629,9 @@ async def main(args: argparse.Namespace) -> int:
                 results += await run_config(config, args, sizes)
     except TimeoutError:
         print(f"stopped after the --timeout of {args.timeout} s", flush=True)
+    finally:
+        if baseline_dir is not None:
+            shutil.rmtree(baseline_dir, ignore_errors=True)
     print(f"machine after:  {uptime()}; took {time.perf_counter() - started:.0f} s\n", flush=True)
     print(
         f"{args.changes} paced changes every {args.interval:.0f} ms, then {args.burst} "
@@ -643,14 +657,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--interval", type=float, default=200.0, help="ms between paced changes")
     ap.add_argument("--procs", type=int, default=2, help="viewer processes (default 2)")
     ap.add_argument(
-        "--patched",
-        action="store_true",
-        help="experiment: servers with the fan-out changes of live_patch.py (not the repo's)",
+        "--baseline",
+        metavar="REF",
+        help="also measure the server as it was at this git revision, beside each configuration",
     )
     ap.add_argument(
-        "--gc-freeze",
-        action="store_true",
-        help="experiment: the servers call gc.freeze() after start-up (live_patch.py)",
+        "--gc-threshold",
+        default="",
+        metavar="A,B,C",
+        help="experiment: the servers call gc.set_threshold(A, B, C) before start-up",
     )
     ap.add_argument(
         "--gc-log",

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import redis.asyncio as aioredis
+
+from scripts.bench import live_patch
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -69,6 +72,7 @@ class Config:
     key: str  # column title
     database: str  # sqlite / postgres
     processes: int  # 1, or 2 sharing rooms through Redis
+    tree: Path = ROOT  # the server's source tree: this one, or a --baseline export
 
 
 CONFIGS = {
@@ -96,9 +100,8 @@ class Deployment:
 
     config: Config
     workdir: Path
-    patched: bool = False  # run the servers through live_patch (an experiment)
     gc_log: bool = False  # note the servers' garbage collections in workdir/gc-<name>.log
-    gc_freeze: bool = False  # experiment: gc.freeze() after start-up
+    gc_threshold: str = ""  # experiment: gc.set_threshold(a, b, c) before start-up ("a,b,c")
     servers: list[Server] = field(default_factory=list)
     db_name: str = ""
     channel: str = ""
@@ -165,16 +168,16 @@ class Deployment:
             with log.open("wb") as out:  # a file, not a pipe: nobody has to drain it
                 command = ["-m", "server"]
                 extra = {}
-                if self.patched or self.gc_log or self.gc_freeze:
-                    command = ["-c", "import scripts.bench.live_patch as p; p.serve()"]
-                    extra["LIVE_BENCH_FANOUT"] = "1" if self.patched else "0"
-                    extra["LIVE_BENCH_GC_FREEZE"] = "1" if self.gc_freeze else "0"
+                if self.gc_log or self.gc_threshold:
+                    patch = ROOT / "scripts/bench/live_patch.py"
+                    command = ["-c", live_patch.COMMAND, str(patch)]
+                    extra["LIVE_BENCH_GC_THRESHOLD"] = self.gc_threshold
                 if self.gc_log:
                     extra["LIVE_BENCH_GC_LOG"] = str(self.workdir / f"gc-{name}.log")
                 process = await asyncio.create_subprocess_exec(
                     sys.executable,
                     *command,
-                    cwd=ROOT,
+                    cwd=self.config.tree,
                     env={**env, **extra, "ECABINET_PORT": str(port), "ECABINET_INSTANCE": name},
                     stdout=out,
                     stderr=out,
@@ -201,6 +204,20 @@ class Deployment:
                     await conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
                 finally:
                     await conn.close()
+
+
+def export_tree(ref: str, into: Path) -> Path:
+    """The server as it was at `ref` (`git archive`, nothing in this checkout changes), for the
+    baseline columns: same venv, same machine, same run."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, "server", "storage", "media"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
 async def _wait_healthy(server: Server) -> None:

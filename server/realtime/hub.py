@@ -3,7 +3,11 @@
 
 A connection is accepted only with a live session cookie, read on the server; the client never
 says who it is. When a session is revoked its connections are closed. With a Redis URL set,
-several server processes share rooms through socket.io's AsyncRedisManager.
+several server processes share rooms through socket.io's AsyncRedisManager. Fan-out goes
+through our own client manager (socketio_seams: no asyncio Task per recipient).
+
+Joins and leaves are announced per meeting at most once per ANNOUNCE_SECONDS (the first at
+once): a storm of 500 joins costs a few boards, not 500 boards sent to 500 screens each.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import socketio
@@ -23,8 +27,10 @@ from server.events import Event, EventBus
 from server.metrics import Metrics
 from server.ops import turn
 from server.permissions import Actor
+from server.realtime import socketio_seams
 from server.realtime.conference import ConferenceDirector
 from server.realtime.meeting_room import (
+    INTERNAL_ERROR,
     MEETING_NAMESPACE,
     NOT_LOGGED_IN,
     MeetingNamespace,
@@ -39,7 +45,7 @@ from server.realtime.rooms import (
 )
 from server.services import Context, auth, notifications
 from server.services.live import floor, rollcall, votes
-from server.services.live.events import ALL, LIVE_PREFIX, RUNNERS
+from server.services.live.events import ALL, LIVE_PREFIX, PRESENCE_CHANGED, RUNNERS
 from storage.db import Database
 
 log = logging.getLogger("ecabinet.live")
@@ -49,6 +55,55 @@ NAMESPACES = (LIVE_NAMESPACE, MEETING_NAMESPACE)
 # How often time-outs (a speaker's time, a vote's deadline) are looked for; a second is what
 # a chair perceives as "on time".
 SWEEP_SECONDS = 1.0
+# Joins and leaves of one meeting announced together: a roll-call that follows within half a
+# second reads as live, and a join storm costs two boards a second, not one per join.
+ANNOUNCE_SECONDS = 0.5
+
+
+class Coalescer:
+    """Runs `work(key)` when poked: at once when idle, then at most once per `interval` while
+    pokes keep coming (the last poke is always followed by a run). Runs for one key never
+    overlap, so what they announce is never older than what was announced before."""
+
+    def __init__(self, interval: float, work: Callable[[int], Awaitable[None]]) -> None:
+        self.interval = interval
+        self._work = work
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()
+        self._wake: dict[int, asyncio.Event] = {}
+        self._closed = False
+
+    def poke(self, key: int, *, at_once: bool = False) -> None:
+        if self._closed:
+            return
+        self._dirty.add(key)
+        if key not in self._tasks:
+            self._tasks[key] = asyncio.create_task(self._run(key), name=f"announce-{key}")
+        elif at_once and key in self._wake:
+            self._wake[key].set()  # skip the rest of the wait
+
+    async def _run(self, key: int) -> None:
+        try:
+            while key in self._dirty:
+                self._dirty.discard(key)
+                wake = self._wake[key] = asyncio.Event()
+                try:
+                    await self._work(key)
+                except Exception:
+                    log.exception("announcing presence failed", extra={"meeting_id": key})
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.interval):
+                        await wake.wait()
+        finally:
+            self._tasks.pop(key, None)
+            self._wake.pop(key, None)
+
+    async def close(self) -> None:
+        self._closed = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class LiveNamespace(socketio.AsyncNamespace):
@@ -57,7 +112,11 @@ class LiveNamespace(socketio.AsyncNamespace):
         self.hub = hub
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth_data: Any = None) -> None:
-        actor = await self.hub.authenticate(environ)
+        try:
+            actor = await self.hub.authenticate(environ)
+        except Exception as exc:  # a refusal, not a client left waiting for its timeout
+            log.exception("live connection failed", extra={"sid": sid})
+            raise refuse(INTERNAL_ERROR) from exc
         if actor is None:
             raise refuse(NOT_LOGGED_IN)
         await self.save_session(sid, {"actor": actor})
@@ -84,12 +143,7 @@ class LiveHub:
         self.metrics = metrics
         self.bus = bus
         self.instance = settings.instance_name
-        manager = (
-            socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel)
-            if settings.redis_url
-            else None
-        )
-
+        manager = socketio_seams.client_manager(settings.redis_url, settings.redis_channel)
         self.sio = socketio.AsyncServer(
             async_mode="aiohttp",
             client_manager=manager,
@@ -103,6 +157,8 @@ class LiveHub:
         self.sio.register_namespace(LiveNamespace(self))
         self.sio.register_namespace(MeetingNamespace(self))
         self._sweeper: asyncio.Task[None] | None = None
+        self.presence = Coalescer(ANNOUNCE_SECONDS, self._announce_presence)
+        bus.subscribe(PRESENCE_CHANGED, self._on_presence)
         bus.subscribe("session.revoked", self._on_session_revoked)
         bus.subscribe("notification.created", self._on_notification)
         bus.subscribe("invitation.answered", self._on_answered)
@@ -184,8 +240,15 @@ class LiveHub:
             int(event.data["meeting_id"]), int(event.data["speaker_user_id"])
         )
 
-    async def _on_live_event(self, event: Event) -> None:
+    async def _on_presence(self, event: Event) -> None:
+        self.presence.poke(int(event.data["meeting_id"]), at_once=bool(event.data.get("at_once")))
 
+    async def _announce_presence(self, meeting_id: int) -> None:
+        async with self.context(None) as ctx:
+            await rollcall.announce_presence(ctx, meeting_id)
+            await ctx.flush_events()
+
+    async def _on_live_event(self, event: Event) -> None:
         meeting_id = int(event.data["meeting_id"])
         audience = str(event.data["audience"])
         if audience == ALL:
@@ -202,4 +265,5 @@ class LiveHub:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        await self.presence.close()
         await self.sio.shutdown()

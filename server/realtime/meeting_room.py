@@ -23,7 +23,7 @@ from server.realtime.media_signalling import MEDIA, needed_action, seat_for
 from server.realtime.rooms import meeting_room, person_room, runners_room, session_room
 from server.schemas import live as wire
 from server.services import Context, meetings
-from server.services.live import access, floor, rollcall, snapshot, stage, votes
+from server.services.live import floor, rollcall, snapshot, stage, votes
 from server.validation import describe
 
 if TYPE_CHECKING:
@@ -82,6 +82,10 @@ def _result(value: Any) -> dict[str, Any]:
 
 
 NOT_LOGGED_IN = {"code": "not_authenticated", "message": "Bạn chưa đăng nhập / not logged in."}
+INTERNAL_ERROR = {
+    "code": "internal_error",
+    "message": "Lỗi hệ thống, vui lòng thử lại / a server error, please try again.",
+}
 
 
 def refuse(error: dict[str, Any]) -> socketio.exceptions.ConnectionRefusedError:
@@ -101,6 +105,15 @@ class MeetingNamespace(socketio.AsyncNamespace):
         lang = (
             "en" if str(environ.get("HTTP_ACCEPT_LANGUAGE", "")).lower().startswith("en") else "vi"
         )
+        try:
+            await self._connect(sid, environ, auth, lang)
+        except socketio.exceptions.ConnectionRefusedError:
+            raise
+        except Exception as exc:  # a refusal the client sees, not a wait for its timeout
+            log.exception("joining a meeting failed", extra={"sid": sid})
+            raise refuse(INTERNAL_ERROR) from exc
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any, lang: str) -> None:
         actor = await self.hub.authenticate(environ)
         if actor is None:
             raise refuse(NOT_LOGGED_IN)
@@ -116,29 +129,45 @@ class MeetingNamespace(socketio.AsyncNamespace):
         connection = f"{self.hub.instance}/{sid}"
         try:
             async with self.hub.context(actor, lang) as ctx:
-                await rollcall.join(ctx, body.meeting_id, connection)
-            async with self.hub.context(actor, lang) as ctx:
-                view = await access.load(ctx, body.meeting_id, MeetingAction.JOIN)
+                roles = await rollcall.join(ctx, body.meeting_id, connection)
         except DomainError as exc:
             raise self._refuse(exc, lang) from exc
-        await self.save_session(
-            sid,
-            {"actor": actor, "meeting_id": body.meeting_id, "lang": lang, "connection": connection},
-        )
-        await self.enter_room(sid, meeting_room(body.meeting_id))
-        await self.enter_room(sid, person_room(body.meeting_id, actor.user_id))
-        if actor.session_id is not None:
-            await self.enter_room(sid, session_room(actor.session_id))
-        if may(view.roles, MeetingAction.READ_CONCLUSIONS):
-            await self.enter_room(sid, runners_room(body.meeting_id))
+        try:
+            await self.save_session(
+                sid,
+                {
+                    "actor": actor,
+                    "meeting_id": body.meeting_id,
+                    "lang": lang,
+                    "connection": connection,
+                },
+            )
+            await self.enter_room(sid, meeting_room(body.meeting_id))
+            await self.enter_room(sid, person_room(body.meeting_id, actor.user_id))
+            if actor.session_id is not None:
+                await self.enter_room(sid, session_room(actor.session_id))
+            if may(roles, MeetingAction.READ_CONCLUSIONS):
+                await self.enter_room(sid, runners_room(body.meeting_id))
+        except BaseException:
+            # Refused after all (on_disconnect will not run): the presence must not stay open.
+            async with self.hub.context(actor, lang) as ctx:
+                await rollcall.leave(ctx, connection)
+            raise
         self.hub.metrics.live_clients.inc()
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.hub.metrics.live_clients.dec()
         session = await self.get_session(sid)
-        await self.hub.conference.leave(session["meeting_id"], sid, session["actor"].user_id)
-        async with self.hub.context(session["actor"], session["lang"]) as ctx:
-            await rollcall.leave(ctx, session["connection"])
+        try:
+            await self.hub.conference.leave(session["meeting_id"], sid, session["actor"].user_id)
+        finally:
+            try:
+                async with self.hub.context(session["actor"], session["lang"]) as ctx:
+                    await rollcall.leave(ctx, session["connection"])
+            except Exception:
+                log.exception(
+                    "recording a departure failed", extra={"connection": session["connection"]}
+                )
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event in MEDIA:

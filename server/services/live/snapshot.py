@@ -36,7 +36,9 @@ async def snapshot(ctx: Context, meeting_id: int) -> dict[str, Any]:
     live = await access.state_of(ctx, meeting_id)
     scheduled, planned_end = agenda.schedule(meeting, await agenda.items_of(ctx, meeting_id))
     clocks = await _clocks(ctx, meeting_id)
-    attendees = await rollcall.board(ctx, meeting_id)
+    runner = may(view.roles, MeetingAction.READ_CONCLUSIONS)
+    # The whole board only for those who see it; everyone else's quorum is counted.
+    attendees = await rollcall.board(ctx, meeting_id) if runner else None
     current_vote = await votes.open_vote(ctx, meeting_id)
     last_closed = (
         await ctx.db.exec(
@@ -53,7 +55,6 @@ async def snapshot(ctx: Context, meeting_id: int) -> dict[str, Any]:
             .limit(RECENT_ANNOUNCEMENTS)
         )
     ).all()
-    runner = may(view.roles, MeetingAction.READ_CONCLUSIONS)
     out: dict[str, Any] = {
         "meeting": {
             "id": meeting.id,
@@ -99,7 +100,7 @@ async def snapshot(ctx: Context, meeting_id: int) -> dict[str, Any]:
     if current_vote is not None:
         out["vote"] = votes.summary(current_vote, await votes.cast_count(ctx, current_vote))
         out["vote"]["my_ballot"] = await votes.my_ballot(ctx, view, current_vote)
-    if runner:
+    if attendees is not None:
         out["attendees"] = [a.__dict__ for a in attendees]
         rows = (
             await ctx.db.exec(select(Conclusion).where(Conclusion.meeting_id == meeting_id))
