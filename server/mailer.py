@@ -52,6 +52,8 @@ class Mailer:
         self.database = database
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
         bus.subscribe("email.queued", self._on_queued)
 
     async def _on_queued(self, _event: Event) -> None:
@@ -61,20 +63,23 @@ class Mailer:
         self._task = asyncio.create_task(self._run(), name="mailer")
 
     async def stop(self) -> None:
+        self._stopping = True  # in case the cancel is lost (Python 3.11's wait_for can drop one)
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
-                while await self.send_due() == BATCH:
+                while await self.send_due() == BATCH and not self._stopping:
                     pass
             except Exception:
                 log.exception("mailer round failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                async with asyncio.timeout(POLL_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def send_due(self) -> int:

@@ -65,8 +65,10 @@ async def test_secretary_publishes_official_confirms_commune_declines(
 
     # The official is already logged in: the invitation must reach him live.
     official = await log_in(await new_context(), "tp.noivu")
+    # The first live connection of the run (long-polling handshake, then upgrade) on a loaded
+    # 2-core CI machine: give it more than the default 5 s.
     await expect(official.locator(tid("notification-bell"))).to_have_attribute(
-        "data-live", "connected"
+        "data-live", "connected", timeout=20_000
     )
     await expect(official.locator(tid("notification-count"))).to_have_count(0)
 
