@@ -35,6 +35,15 @@ neither. The seams used here:
   `_rx_srtp.unprotect` then `_handle_rtp_data`, at once. DTLS, RTCP and STUN keep aiortc's
   path. `NackGenerator.truncate` scans every missing sequence number on every packet; ours
   returns at once when nothing is missing.
+* Lean receive (`_LeanReceive`): for receivers with our sink, the direct path does not call
+  `RTCDtlsTransport._handle_rtp_data` (RTP parse with every header extension, then the
+  `RTCRtpReceiver._handle_rtp_packet` coroutine) but parses the header itself, routes with
+  aiortc's `RtpRouter.route_rtp` and does, synchronously and in aiortc's order, what that
+  coroutine does that matters to a relay: receiver-report statistics, RTX unwrap, NACK, the
+  (throttled) REMB estimator, the jitter buffer and PLI on its flag, the timestamp mapper.
+  Dropped: a datetime per packet for `getSynchronizationSources` (refreshed every
+  `ACTIVE_SSRC_EVERY` packets instead), debug logging, the decoder-error check (no decoder
+  runs). The replaced functions are fingerprinted: any change to them refuses to start.
 * Negotiated codec of a transceiver: `RTCRtpTransceiver._codecs[0]`.
 * aioice gathers host candidates from `aioice.ice.get_host_addresses`, which skips
   127.0.0.1; `restrict_host_addresses` replaces it (process-wide: aioice reads no option).
@@ -43,6 +52,7 @@ neither. The seams used here:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import logging
 import queue
@@ -57,18 +67,27 @@ import aioice.ice
 import aiortc
 import pylibsrtp
 from aiortc import clock
+from aiortc.codecs import depayload, is_rtx
 from aiortc.codecs.h264 import H264Encoder
 from aiortc.codecs.opus import OpusEncoder
-from aiortc.codecs.vpx import Vp8Encoder
+from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor, vp8_depayload
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rate import RemoteBitrateEstimator
-from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcdtlstransport import RTCDtlsTransport, RtpRouter
 from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcicetransport import RTCIceTransport
-from aiortc.rtcrtpreceiver import NackGenerator, RTCRtpReceiver
+from aiortc.rtcrtpreceiver import NackGenerator, RTCRtpReceiver, StreamStatistics
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
-from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket, is_rtcp
+from aiortc.rtp import (
+    RTCP_PSFB_APP,
+    RTP_HISTORY_SIZE,
+    RtcpPsfbPacket,
+    RtpPacket,
+    is_rtcp,
+    pack_remb_fci,
+    unwrap_rtx,
+)
 from aiortc.utils import random16, uint32_gt
 
 from media.frames import EncodedFrame, Kind, is_keyframe
@@ -89,6 +108,10 @@ MAX_HOLD_TICKS = 90_000 * 300 // 1000  # 300 ms in the 90 kHz video clock
 # for most video packets when arrival times jitter (a busy server), each an SRTCP packet; an
 # encoder adapts over about a second, so 2/s still reacts promptly to a congested uplink.
 REMB_MIN_INTERVAL = 0.5
+
+# Lean receive: `getSynchronizationSources()` lists SSRCs seen in the last 10 s; aiortc stamps
+# a datetime on every packet, we on every 64th (1.3 s of audio, ~4 s of the thinnest video).
+ACTIVE_SSRC_EVERY = 64
 
 FrameSink = Callable[[EncodedFrame], None]
 
@@ -303,6 +326,7 @@ def install_receiver_sink(
         receiver._RTCRtpReceiver__remote_bitrate_estimator = replacement  # type: ignore[attr-defined]
     if isinstance(getattr(receiver, "_RTCRtpReceiver__nack_generator", None), NackGenerator):
         receiver._RTCRtpReceiver__nack_generator = _NackGenerator()  # type: ignore[attr-defined]
+    setattr(receiver, _LEAN_ATTR, _LeanReceive(receiver, kind, sink))
     install_direct_receive(receiver.transport)
 
 
@@ -330,11 +354,208 @@ def packets_received_directly(dtls: RTCDtlsTransport) -> int:
     return hook.packets if isinstance(hook, _DirectReceive) else 0
 
 
+def packets_handled_lean(receiver: RTCRtpReceiver) -> int:
+    """RTP packets of `receiver` handled by `_LeanReceive` (not aiortc's coroutine)."""
+    lean = getattr(receiver, _LEAN_ATTR, None)
+    return lean.packets if isinstance(lean, _LeanReceive) else 0
+
+
+_LEAN_ATTR = "_relay_lean_receive"
+_RECEIVER = "_RTCRtpReceiver__"  # prefix of RTCRtpReceiver's private attributes
+
+
+class _LeanReceive:
+    """`RTCRtpReceiver._handle_rtp_packet` for a relayed track, synchronous and lean.
+
+    Same steps in the same order as aiortc 1.16.0 (fingerprinted in `check_seams`), on the
+    receiver's own state, so aiortc's path (still used for packets that arrive while its
+    reader queue drains) and this one can take turns: receiver-report statistics, RTX
+    unwrap, NACK, the REMB estimator if kept, the jitter buffer, PLI on its flag, the
+    timestamp mapper. Not done: a datetime per packet (see ACTIVE_SSRC_EVERY), debug
+    logging, the decoder-error check (frames never reach a decoder). RTCP goes out through
+    the receiver's own coroutines, run with `run_now` (they complete synchronously).
+    """
+
+    def __init__(self, receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink) -> None:
+        self._receiver = receiver
+        self._kind: Kind = kind
+        self._sink = sink
+        state = {
+            name: getattr(receiver, _RECEIVER + name)
+            for name in (
+                "codecs",
+                "remote_streams",
+                "rtx_ssrc",
+                "active_ssrc",
+                "nack_generator",
+                "jitter_buffer",
+                "remote_bitrate_estimator",
+                "timestamp_mapper",
+            )
+        }
+        self._codecs: dict[int, Any] = state["codecs"]  # filled in place by receive()
+        self._streams: dict[int, StreamStatistics] = state["remote_streams"]
+        self._rtx_ssrc: dict[int, int] = state["rtx_ssrc"]
+        self._active_ssrc: dict[int, Any] = state["active_ssrc"]
+        self._nack: NackGenerator | None = state["nack_generator"]
+        self._buffer: JitterBuffer = state["jitter_buffer"]
+        self._estimator: Any = state["remote_bitrate_estimator"]
+        self._mapper: Any = state["timestamp_mapper"]
+        self._codec_kinds: dict[int, str] = {}  # payload type -> _RTX, _VP8 or _OTHER
+        self._stamp_in = 0  # packets until __active_ssrc is stamped again
+        self.packets = 0
+        # Header extensions are parsed only if read: the audio level, abs-send-time for REMB.
+        self.wants_extensions = kind == "audio" or self._estimator is not None
+
+    def __call__(self, packet: RtpPacket) -> None:
+        receiver = self._receiver
+        if not receiver._enabled:
+            return
+        self.packets += 1
+        ssrc = packet.ssrc
+        estimator = self._estimator
+        if estimator is not None and packet.extensions.abs_send_time is not None:
+            self._estimate(packet, estimator)
+        self._stamp_in -= 1
+        if self._stamp_in < 0 or ssrc not in self._active_ssrc:
+            self._active_ssrc[ssrc] = clock.current_datetime()
+            self._stamp_in = ACTIVE_SSRC_EVERY
+        codec = self._codecs.get(packet.payload_type)
+        if codec is None:
+            return
+        stream = self._streams.get(ssrc)
+        if stream is None:
+            stream = self._streams[ssrc] = StreamStatistics(codec.clockRate)
+        stream.add(packet)
+        kind = self._codec_kinds.get(packet.payload_type)
+        if kind is None:
+            kind = self._codec_kinds[packet.payload_type] = _codec_kind(codec)
+        if kind is _RTX:
+            original_ssrc = self._rtx_ssrc.get(ssrc)
+            apt = codec.parameters.get("apt")
+            if (
+                original_ssrc is None
+                or len(packet.payload) < 2
+                or not isinstance(apt, int)
+                or apt not in self._codecs
+            ):
+                return
+            packet = unwrap_rtx(packet, payload_type=apt, ssrc=original_ssrc)
+            codec = self._codecs[apt]
+            kind = _codec_kind(codec)
+        nack = self._nack
+        if nack is not None and nack.add(packet):
+            run_now(receiver._send_rtcp_nack(packet.ssrc, sorted(nack.missing)))
+        payload = packet.payload
+        try:
+            if not payload:
+                packet._data = b""  # type: ignore[attr-defined]
+            elif kind is _VP8:
+                packet._data = _vp8_depayload(payload)  # type: ignore[attr-defined]
+            else:
+                packet._data = depayload(codec, payload)  # type: ignore[attr-defined]
+        except ValueError:
+            return
+        pli_flag, frame = self._buffer.add(packet)
+        if pli_flag:
+            run_now(receiver._send_rtcp_pli(packet.ssrc))
+        if frame is not None:
+            frame.timestamp = self._mapper.map(frame.timestamp)
+            self._sink(_encoded(self._kind, codec.mimeType.lower(), frame))
+
+    def _estimate(self, packet: RtpPacket, estimator: Any) -> None:
+        receiver = self._receiver
+        remb = estimator.add(
+            abs_send_time=packet.extensions.abs_send_time,
+            arrival_time_ms=clock.current_ms(),
+            payload_size=len(packet.payload) + packet.padding_size,
+            ssrc=packet.ssrc,
+        )
+        rtcp_ssrc = getattr(receiver, _RECEIVER + "rtcp_ssrc")
+        if rtcp_ssrc is not None and remb is not None:
+            report = RtcpPsfbPacket(
+                fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc, media_ssrc=0, fci=pack_remb_fci(*remb)
+            )
+            run_now(receiver._send_rtcp(report))
+
+
+_RTX, _VP8, _OTHER = "rtx", "vp8", "other"
+
+
+def _codec_kind(codec: Any) -> str:
+    """What the lean path must know of a codec (aiortc's is_rtx and depayload tests)."""
+    if is_rtx(codec):
+        return _RTX
+    return _VP8 if codec.name == "VP8" else _OTHER
+
+
+def _vp8_depayload(payload: bytes) -> bytes:
+    """aiortc's `vp8_depayload` without building a `VpxPayloadDescriptor`: the VP8 data after
+    the payload descriptor (RFC 7741 §4.2), ValueError where aiortc raises one."""
+    pos = 1
+    if payload[0] & 0x80:  # X: extended control bits
+        try:
+            extended = payload[1]
+            pos = 2
+            if extended & 0x80:  # I: picture ID, 7 or 15 bits
+                pos += 2 if payload[2] & 0x80 else 1
+        except IndexError:
+            raise ValueError("VPX descriptor is truncated") from None
+        if extended & 0x40:  # L: TL0PICIDX
+            pos += 1
+        if extended & 0x30:  # T or K: one byte for both
+            pos += 1
+        if len(payload) < pos:
+            raise ValueError("VPX descriptor is truncated")
+    return payload[pos:]
+
+
+_RTP_EXTENSION_HEADER = struct.Struct("!HH")
+
+
+def _parse_rtp(data: bytes) -> tuple[RtpPacket, int, bytes | None] | None:
+    """`RtpPacket.parse` minus the header extensions, returned raw (profile, value) so that
+    they are decoded only for receivers that read them. None where aiortc raises."""
+    if len(data) < 12:
+        return None
+    first, m_pt, sequence_number, timestamp, ssrc = _RTP_HEADER.unpack_from(data)
+    if first >> 6 != 2:
+        return None
+    cc = first & 0x0F
+    pos = 12 + 4 * cc
+    if len(data) < pos:
+        return None
+    packet = RtpPacket(m_pt & 0x7F, m_pt >> 7, sequence_number, timestamp, ssrc)
+    if cc:
+        packet.csrc = list(struct.unpack_from(f"!{cc}L", data, 12))
+    profile, extension = 0, None
+    if first & 0x10:
+        if len(data) < pos + 4:
+            return None
+        profile, length = _RTP_EXTENSION_HEADER.unpack_from(data, pos)
+        pos += 4
+        if len(data) < pos + 4 * length:
+            return None
+        extension = data[pos : pos + 4 * length]
+        pos += 4 * length
+    if first & 0x20:
+        padding = data[-1]
+        if not padding or padding > len(data) - pos:
+            return None
+        packet.padding_size = padding
+        packet.payload = data[pos:-padding]
+    else:
+        packet.payload = data[pos:]
+    return packet, profile, extension
+
+
 class _DirectReceive:
     """Stands in for `aioice.Connection.data_received` (and the pair's datagram_received)."""
 
     def __init__(self, dtls: RTCDtlsTransport, connection: aioice.Connection) -> None:
         self._dtls = dtls
+        self._router: RtpRouter = dtls._rtp_router
+        self._extensions_map = dtls._rtp_header_extensions_map
         self._connection = connection
         self._queued = connection._queue
         self._shortcut_protocol: Any = None
@@ -354,13 +575,29 @@ class _DirectReceive:
         if not self._queued.empty():
             return False  # aiortc's reader has packets to handle first: keep their order
 
-        arrival_time_ms = clock.current_ms()
         try:
             plain = srtp.unprotect(data)
         except pylibsrtp.Error:
             return True  # what aiortc does too: drop it
         self.packets += 1
-        run_now(self._dtls._handle_rtp_data(plain, arrival_time_ms=arrival_time_ms))
+        # What RTCDtlsTransport._handle_rtp_data does, the extensions parsed only if read.
+        parsed = _parse_rtp(plain)
+        if parsed is None:
+            return True  # aiortc drops what it cannot parse
+        packet, profile, extension = parsed
+        receiver = self._router.route_rtp(packet)
+        if receiver is None:
+            return True
+        lean: _LeanReceive | None = getattr(receiver, _LEAN_ATTR, None)
+        if extension is not None and (lean is None or lean.wants_extensions):
+            packet.extensions = self._extensions_map.get(profile, extension)
+        if lean is None:
+            run_now(receiver._handle_rtp_packet(packet, arrival_time_ms=clock.current_ms()))
+            return True
+        try:
+            lean(packet)
+        except Exception:
+            log.exception("media: packet handler failed")
         return True
 
     def _shortcut_pair(self) -> None:
@@ -436,6 +673,10 @@ def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> Coroutine[Any, Any, N
     return receiver._send_rtcp_pli(media_ssrc)
 
 
+_Route = tuple[Any, tuple[str, int], Any, RTCDtlsTransport]
+_DTLS_CONNECTED = DtlsState.CONNECTED
+
+
 class DirectSender:
     """Sends forwarded RTP payloads on an RTCRtpSender's stream without its encode loop.
 
@@ -453,24 +694,28 @@ class DirectSender:
         self._history: dict[int, bytes] = {}  # seq % RTP_HISTORY_SIZE -> unprotected packet
         self._seq = random16() % 32768  # lower half: no early wrap (as aiortc's sender)
         self._payload_type = 0
-        self._cached: tuple[Any, tuple[str, int], Any] | None = None
+        self._cached: _Route | None = None
         self._sender._retransmit = self._retransmit  # type: ignore[method-assign]
 
-    def _route(self) -> tuple[Any, tuple[str, int], Any] | None:
-        """(UDP transport, remote address, SRTP session) once the sender is connected.
+    def _route(self) -> _Route | None:
+        """(UDP transport, remote address, SRTP session, DTLS transport) once connected.
 
         Looked up once; afterwards only the DTLS state is checked (aiortc does no ICE
-        restart, so the nominated pair of a live connection does not change).
+        restart, so the nominated pair of a live connection does not change, and a sender's
+        transport is only replaced, by BUNDLE, before it starts).
         """
+        cached = self._cached
+        if cached is not None and cached[3]._state is _DTLS_CONNECTED:
+            return cached
         dtls = self._sender.transport
-        if dtls._state is not DtlsState.CONNECTED:
+        if dtls._state is not _DTLS_CONNECTED:
             self._cached = None
             return None
-        if self._cached is None and self._sender._RTCRtpSender__started:  # type: ignore[attr-defined]
+        if cached is None and self._sender._RTCRtpSender__started:  # type: ignore[attr-defined]
             pair = dtls.transport._connection._nominated.get(1)
             if pair is not None and pair.protocol.transport is not None:
                 self._payload_type = self._transceiver._codecs[0].payloadType or 0
-                self._cached = (pair.protocol.transport, pair.remote_addr, dtls._tx_srtp)
+                self._cached = (pair.protocol.transport, pair.remote_addr, dtls._tx_srtp, dtls)
         return self._cached
 
     def ready(self) -> bool:
@@ -486,23 +731,23 @@ class DirectSender:
         route = self._route()
         if route is None:
             return False
-        transport, addr, srtp = route
-        first_byte, pt, ssrc = 0x80, self._payload_type, self._sender._ssrc
+        sendto, addr, protect = route[0].sendto, route[1], route[2].protect
+        pack, history = _RTP_HEADER.pack, self._history
+        pt, ssrc, seq = self._payload_type, self._sender._ssrc, self._seq
+        timestamp &= 0xFFFFFFFF
         octets = 0
         for payload, marker in payloads:
-            header = _RTP_HEADER.pack(
-                first_byte, pt | (0x80 if marker else 0), self._seq, timestamp & 0xFFFFFFFF, ssrc
-            )
-            packet = header + payload
-            self._history[self._seq % RTP_HISTORY_SIZE] = packet
-            self._seq = (self._seq + 1) & 0xFFFF
-            transport.sendto(srtp.protect(packet), addr)
+            packet = pack(0x80, pt | 0x80 if marker else pt, seq, timestamp, ssrc) + payload
+            history[seq % RTP_HISTORY_SIZE] = packet
+            seq = (seq + 1) & 0xFFFF
+            sendto(protect(packet), addr)
             octets += len(payload)
+        self._seq = seq
         sender = self._sender
         sender._RTCRtpSender__packet_count += len(payloads)  # type: ignore[attr-defined]
         sender._RTCRtpSender__octet_count += octets  # type: ignore[attr-defined]
         sender._RTCRtpSender__ntp_timestamp = _ntp_now()  # type: ignore[attr-defined]
-        sender._RTCRtpSender__rtp_timestamp = timestamp & 0xFFFFFFFF  # type: ignore[attr-defined]
+        sender._RTCRtpSender__rtp_timestamp = timestamp  # type: ignore[attr-defined]
         return True
 
     async def _retransmit(self, sequence_number: int) -> None:
@@ -510,7 +755,7 @@ class DirectSender:
         route = self._route()
         if packet is None or route is None or _RTP_HEADER.unpack_from(packet)[2] != sequence_number:
             return
-        transport, addr, srtp = route
+        transport, addr, srtp, _ = route
         transport.sendto(srtp.protect(packet), addr)
 
 
@@ -628,6 +873,71 @@ def _check_direct_receive() -> None:
     )
 
 
+# The aiortc 1.16.0 code `_LeanReceive` and `_parse_rtp` stand in for (sha256 of the source,
+# first 16 hex digits): any change to it, even one that looks harmless, must be re-verified.
+_LEAN_FINGERPRINTS = {
+    "RTCRtpReceiver._handle_rtp_packet": "4e54983d021a6336",
+    "RTCDtlsTransport._handle_rtp_data": "5def9061cc3da1f6",
+    "RtpPacket.parse": "22109861dfce7bab",
+    "depayload": "8b0e13b90b62b096",
+    "vp8_depayload": "6f1f7fca182206c0",
+    "VpxPayloadDescriptor.parse": "79619961962f23e6",
+}
+
+
+def _fingerprint(function: Callable[..., Any]) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+def _check_lean_receive(receiver: RTCRtpReceiver) -> None:
+    """What _LeanReceive relies on: the code it replaces, unchanged, and the receiver state."""
+    for function in (
+        RTCRtpReceiver._handle_rtp_packet,
+        RTCDtlsTransport._handle_rtp_data,
+        RtpPacket.parse,
+        depayload,
+        vp8_depayload,
+        VpxPayloadDescriptor.parse,
+    ):
+        name = function.__qualname__
+        _require(
+            _fingerprint(function) == _LEAN_FINGERPRINTS[name],
+            f"{name} is not the code the lean receive path replicates",
+        )
+    _require(
+        _source_has(
+            RtpRouter.route_rtp,
+            "self.ssrc_table.get(packet.ssrc)",
+            "self.payload_type_table.get(packet.payload_type",
+        )
+        and _source_has(
+            RTCDtlsTransport.__init__,
+            "self._rtp_router = RtpRouter()",
+            "self._rtp_header_extensions_map = rtp.HeaderExtensionsMap()",
+        ),
+        "RTCDtlsTransport no longer routes RTP with RtpRouter.route_rtp",
+    )
+    for name in ("codecs", "remote_streams", "rtx_ssrc", "active_ssrc"):
+        _require(
+            isinstance(getattr(receiver, _RECEIVER + name, None), dict),
+            f"receiver has no {_RECEIVER}{name}",
+        )
+    _require(
+        callable(getattr(getattr(receiver, _RECEIVER + "timestamp_mapper", None), "map", None))
+        and hasattr(receiver, _RECEIVER + "rtcp_ssrc")
+        and receiver._enabled is True,
+        "RTCRtpReceiver's timestamp mapper, RTCP SSRC or _enabled changed",
+    )
+    for method, parameters in (
+        (RTCRtpReceiver._send_rtcp_nack, ["self", "media_ssrc", "lost"]),
+        (RTCRtpReceiver._send_rtcp, ["self", "packet"]),
+    ):
+        _require(
+            list(inspect.signature(method).parameters) == parameters,
+            f"RTCRtpReceiver.{method.__name__} changed",
+        )
+
+
 def check_seams() -> None:
     """Raise SeamError, naming the broken seam, if aiortc no longer matches this module."""
     _require(aiortc.__version__ == VERIFIED_AIORTC_VERSION, "version differs")
@@ -653,6 +963,7 @@ def check_seams() -> None:
         ("_RTCRtpReceiver__started", bool),
     ):
         _require(isinstance(getattr(receiver, name, None), kind), f"receiver has no {name}")
+    _check_lean_receive(receiver)
     _require(
         _source_has(JitterBuffer.add, "self._remove_frame(packet.sequence_number)"),
         "JitterBuffer.add no longer delegates to _remove_frame",

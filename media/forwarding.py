@@ -90,10 +90,11 @@ class Forwarder:
             self.keyframes.keyframe_seen()
         if frame.discontinuity and not frame.keyframe:
             self._lost_picture()
-        if self.muted:
+        if self.muted or not self._fanout:
             return
+        now = time.monotonic()  # one clock read per frame, not one per viewer
         for downtrack in self._fanout:
-            downtrack.offer(self, frame)
+            downtrack.offer(self, frame, now)
 
     def _lost_picture(self) -> None:
         """A frame was lost upstream: viewers freeze until a keyframe rather than show garbage."""
@@ -156,7 +157,8 @@ class DownTrack(MediaStreamTrack):
         self._need_keyframe = kind == "video"
         self._resyncs: collections.deque[float] = collections.deque()
         # timestamp rewriting
-        self._rebase_key: tuple[int, int] | None = None
+        self._rebase_source: Forwarder | None = None  # the publisher and SSRC the offset is for
+        self._rebase_ssrc = -1
         self._offset = 0
         self._last_out: int | None = None
         self._last_arrival = 0.0
@@ -211,12 +213,18 @@ class DownTrack(MediaStreamTrack):
         if self.kind == "video":
             self._need_keyframe = True
 
-    def offer(self, source: Forwarder, frame: EncodedFrame) -> None:
-        """Called by the forwarder for every frame; must never block."""
+    def offer(self, source: Forwarder, frame: EncodedFrame, now: float | None = None) -> None:
+        """Called by the forwarder for every frame (`now`: its time.monotonic()); must never
+        block."""
+        direct = self._direct
         if not self._reading and not self._start_direct(source):
             return  # nobody reads yet (transport not up): start at a keyframe once it does
-        if self._full():
-            if self._direct is not None and self.kind == "audio":
+        if (
+            direct.backlog() > DIRECT_BACKLOG_BYTES
+            if direct is not None
+            else len(self._queue) >= self._limit
+        ):
+            if direct is not None and self.kind == "audio":
                 self.dropped += 1  # the kernel is behind: skip these 20 ms
                 self.counters.frames_dropped += 1
                 return
@@ -230,9 +238,9 @@ class DownTrack(MediaStreamTrack):
                 return
             self._need_keyframe = False
         timestamp = self._rebase(source, frame)
-        if self._direct is not None:
-            if self._direct.send(frame.payloads, timestamp):
-                self._count_sent(frame)
+        if direct is not None:
+            if direct.send(frame.payloads, timestamp):
+                self._count_sent(frame, time.monotonic() if now is None else now)
             return
         self._queue.append((timestamp, frame))
         if self._waiter is not None and not self._waiter.done():
@@ -245,11 +253,6 @@ class DownTrack(MediaStreamTrack):
         self._reading = True
         source.request_keyframe()
         return True
-
-    def _full(self) -> bool:
-        if self._direct is not None:
-            return self._direct.backlog() > DIRECT_BACKLOG_BYTES
-        return len(self._queue) >= self._limit
 
     def _overflow(self, source: Forwarder) -> None:
         if self.kind == "audio":
@@ -274,8 +277,7 @@ class DownTrack(MediaStreamTrack):
             source.request_keyframe()
 
     def _rebase(self, source: Forwarder, frame: EncodedFrame) -> int:
-        key = (id(source), frame.ssrc)
-        if key != self._rebase_key:
+        if source is not self._rebase_source or frame.ssrc != self._rebase_ssrc:
             rate = clock_rate(self.kind)
             if self._last_out is None:
                 start = 0 if self._epoch is None else int((frame.arrival - self._epoch) * rate)
@@ -283,7 +285,7 @@ class DownTrack(MediaStreamTrack):
                 gap = int((frame.arrival - self._last_arrival) * rate)
                 start = self._last_out + max(1, gap)
             self._offset = start - frame.timestamp
-            self._rebase_key = key
+            self._rebase_source, self._rebase_ssrc = source, frame.ssrc
         out = frame.timestamp + self._offset
         if self._last_out is not None and out <= self._last_out:
             out = self._last_out + 1  # never step back, or the receiver drops the frame
@@ -302,7 +304,7 @@ class DownTrack(MediaStreamTrack):
             self._waiter = asyncio.get_running_loop().create_future()
             await self._waiter
         timestamp, frame = self._queue.popleft()
-        self._count_sent(frame)
+        self._count_sent(frame, time.monotonic())
         packet = av.Packet(frame.data)
         packet.pts = timestamp
         packet.dts = timestamp
@@ -311,17 +313,16 @@ class DownTrack(MediaStreamTrack):
             packet.is_keyframe = True
         return packet
 
-    def _count_sent(self, frame: EncodedFrame) -> None:
+    def _count_sent(self, frame: EncodedFrame, now: float) -> None:
         self.frames_sent += 1
         self.bytes_sent += len(frame.data)
         counters = self.counters
         counters.frames_forwarded += 1
         counters.packets_forwarded += len(frame.payloads)
-        now = time.monotonic()
-        if self.first_frame_at is None:
-            self.first_frame_at = now
         if self._flow_start is None:
             self._flow_start = now
+            if self.first_frame_at is None:
+                self.first_frame_at = now
         self._last_sent_at = now
 
     def stop(self) -> None:

@@ -105,6 +105,9 @@ async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
     publisher = relay._room(ROOM).publishers["commune-1"]
     dtls = publisher.pc.getTransceivers()[0].receiver.transport
     assert aiortc_seams.packets_received_directly(dtls) >= 40  # 20 frames of each kind
+    # ... and were handled by the lean receive path, not aiortc's per-packet coroutine.
+    for transceiver in publisher.pc.getTransceivers():
+        assert aiortc_seams.packets_handled_lean(transceiver.receiver) >= 20
 
 
 async def test_late_joiner_starts_at_a_keyframe_it_asked_for(

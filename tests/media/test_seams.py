@@ -18,6 +18,8 @@ def test_seams_match_the_installed_aiortc() -> None:
     [
         (aiortc, "__version__", "9.9.9", "version differs"),
         (RTCRtpReceiver, "_send_rtcp_pli", lambda self: None, "_send_rtcp_pli"),
+        # The lean receive path replicates it: any change to it must be re-verified.
+        (RTCRtpReceiver, "_handle_rtp_packet", lambda self, packet: None, "_handle_rtp_packet"),
     ],
 )
 def test_a_changed_aiortc_is_refused_with_the_seam_named(
