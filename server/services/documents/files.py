@@ -136,24 +136,24 @@ async def _sections(
         and d.confidentiality != Confidentiality.RESTRICTED.value
     ]  # no download for those
     secret = any(d.confidentiality == Confidentiality.SECRET.value for d in documents)
+    # One query for every section: hundreds of officials ask for the pack at once.
+    current = await library.current_versions(ctx, [d.id or 0 for d in documents])
     sections = []
     for number, item in enumerate([i for i in items if not i.withdrawn], start=1):
         mine = [d for d in documents if d.agenda_item_id == item.id]
         if mine:
-            sections.append(
-                PackSection(f"{number}. {item.title}", await _pack_docs(ctx, res, mine))
-            )
+            sections.append(PackSection(f"{number}. {item.title}", _pack_docs(res, mine, current)))
     general = [d for d in documents if d.agenda_item_id is None]
     if general:
-        sections.append(PackSection("Tài liệu chung", await _pack_docs(ctx, res, general)))
+        sections.append(PackSection("Tài liệu chung", _pack_docs(res, general, current)))
     return sections, secret
 
 
-async def _pack_docs(
-    ctx: Context, res: DocumentResources, documents: list[Document]
+def _pack_docs(
+    res: DocumentResources, documents: list[Document], current: dict[int, DocumentVersion]
 ) -> list[PackDocument]:
-    current = await library.current_versions(ctx, [d.id or 0 for d in documents])
     out = []
+
     for document in documents:
         version = current.get(document.id or 0)
         path = res.store.local_path(version.sha256) if version else None
