@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 import { ErrorAlert } from '../components/ErrorAlert.jsx';
 import { Link } from '../components/Link.jsx';
 import { Page } from '../components/Page.jsx';
-import { UnitSelect } from '../components/UnitSelect.jsx';
+import { MeetingFilters, MeetingResults } from '../components/MeetingSearch.jsx';
 import { MeetingCard } from './Home.jsx';
 
 const HELD = ['ended', 'archived'];
@@ -107,30 +107,11 @@ export function Archive() {
       <p class="lead">{t('archive.lead')}</p>
       <section class="card" aria-labelledby="archive-meetings-title">
         <h2 id="archive-meetings-title">{t('archive.meetings')}</h2>
-        <div class="toolbar" role="search">
-          <label class="field">
-            <span class="field-label">{t('common.search')}</span>
-            <input type="search" value={query} placeholder={t('home.searchPlaceholder')}
-              onInput={(e) => setQuery(e.currentTarget.value)} data-testid="archive-search" />
-          </label>
-          <label class="field">
-            <span class="field-label">{t('users.filterUnit')}</span>
-            <UnitSelect units={units} value={unitId} onChange={setUnitId} emptyLabel={t('users.allUnits')} data-testid="archive-unit" />
-          </label>
-        </div>
-        <ErrorAlert error={error} testId="page-error" />
-        {meetings === null ? (
-          !error && <p class="loading" role="status">{t('app.loading')}</p>
-        ) : meetings.length === 0 ? (
-          <p class="empty" data-testid="archive-empty">{t(query.trim() || unitId !== null ? 'home.noMatch' : 'archive.none')}</p>
-        ) : (
-          <>
-            <p class="muted">{t('home.count', { count: meetings.length })}</p>
-            <ul class="meeting-list" data-testid="archive-list">
-              {meetings.map((m) => <MeetingCard key={m.id} meeting={m} />)}
-            </ul>
-          </>
-        )}
+        <MeetingFilters query={query} onQuery={setQuery} units={units} unitId={unitId} onUnit={setUnitId}
+          searchTestId="archive-search" unitTestId="archive-unit" />
+        <MeetingResults meetings={meetings} error={error} Card={MeetingCard} emptyClass="empty"
+          emptyTestId="archive-empty" listTestId="archive-list"
+          empty={t(query.trim() || unitId !== null ? 'home.noMatch' : 'archive.none')} />
       </section>
       <DocumentSearch />
     </Page>

@@ -3,11 +3,10 @@ import { listMeetings, listUnits } from '../api.js';
 import { t } from '../i18n.js';
 import { canCreateMeeting } from '../meetings.js';
 import { dayKey, formatRange, tabRange, weekdayName } from '../time.js';
-import { ErrorAlert } from '../components/ErrorAlert.jsx';
 import { Link } from '../components/Link.jsx';
 import { AnswerBadge, KindBadges, StatusBadge } from '../components/MeetingBadges.jsx';
 import { Page } from '../components/Page.jsx';
-import { UnitSelect } from '../components/UnitSelect.jsx';
+import { MeetingFilters, MeetingResults } from '../components/MeetingSearch.jsx';
 
 const TABS = ['upcoming', 'today', 'past'];
 
@@ -87,30 +86,11 @@ export function Home({ user }) {
           </button>
         ))}
       </div>
-      <div class="toolbar" role="search">
-        <label class="field">
-          <span class="field-label">{t('common.search')}</span>
-          <input type="search" value={query} placeholder={t('home.searchPlaceholder')}
-            onInput={(e) => setQuery(e.currentTarget.value)} data-testid="meeting-search" />
-        </label>
-        <label class="field">
-          <span class="field-label">{t('users.filterUnit')}</span>
-          <UnitSelect units={units} value={unitId} onChange={setUnitId} emptyLabel={t('users.allUnits')} data-testid="meeting-filter-unit" />
-        </label>
-      </div>
-      <ErrorAlert error={error} testId="page-error" />
-      {meetings === null ? (
-        !error && <p class="loading" role="status">{t('app.loading')}</p>
-      ) : meetings.length === 0 ? (
-        <p class="empty card" data-testid="meetings-empty">{t(filtered ? 'home.noMatch' : `home.none.${tab}`)}</p>
-      ) : (
-        <>
-          <p class="muted">{t('home.count', { count: meetings.length })}</p>
-          <ul class="meeting-list" data-testid="meeting-list">
-            {meetings.map((m) => <MeetingCard key={m.id} meeting={m} />)}
-          </ul>
-        </>
-      )}
+      <MeetingFilters query={query} onQuery={setQuery} units={units} unitId={unitId} onUnit={setUnitId}
+        searchTestId="meeting-search" unitTestId="meeting-filter-unit" />
+      <MeetingResults meetings={meetings} error={error} Card={MeetingCard} emptyClass="empty card"
+        emptyTestId="meetings-empty" listTestId="meeting-list"
+        empty={t(filtered ? 'home.noMatch' : `home.none.${tab}`)} />
     </Page>
   );
 }
