@@ -16,9 +16,11 @@ from media.interfaces import (
     RelayCounters,
     SlotInfo,
 )
+from media.peer import MAX_SDP_BYTES
 from media.router import Relay
 
 __all__ = [
+    "MAX_SDP_BYTES",
     "IceServer",
     "MediaBackend",
     "MediaError",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from media.peer import MAX_SDP_BYTES
+from media import MAX_SDP_BYTES
 from server.schemas import Strict
 
 POSITIONS = ("", "for", "against", "question")
@@ -139,7 +139,7 @@ class VoteList(BaseModel):
 class SdpIn(Strict):
     # A publisher's offer is a few kB, but the hall answers one m-line per site it receives:
     # ~100 communes' audio and video is ~200 m-lines, 104 kB from Chromium. The cap follows
-    # the relay's slot limit (media/peer.py, MAX_SDP_BYTES: 392 kB) and still bounds abuse.
+    # the relay's slot limit (media.MAX_SDP_BYTES: 392 kB) and still bounds abuse.
     sdp: str = Field(min_length=10, max_length=MAX_SDP_BYTES)
 
 
