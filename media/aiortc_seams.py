@@ -56,16 +56,19 @@ import hashlib
 import inspect
 import logging
 import queue
+import socket
 import struct
 import time
 import types
 from collections.abc import Callable, Coroutine, Generator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aioice
 import aioice.ice
 import aiortc
 import pylibsrtp
+import pylibsrtp._binding
 from aiortc import clock
 from aiortc.codecs import depayload, is_rtx
 from aiortc.codecs.h264 import H264Encoder
@@ -91,6 +94,12 @@ from aiortc.rtp import (
 from aiortc.utils import random16, uint32_gt
 
 from media.frames import EncodedFrame, Kind, is_keyframe
+from media.interfaces import RelayCounters
+
+try:  # compiled by `pip install -e .` (setup.py); without a C compiler, Python does its work
+    from media import _fastpath
+except ImportError:  # pragma: no cover - the test machine has gcc
+    _fastpath = None  # type: ignore[assignment]
 
 VERIFIED_AIORTC_VERSION = "1.16.0"
 VERIFIED_AIOICE_VERSION = "0.13.0"
@@ -559,6 +568,8 @@ class _DirectReceive:
         self._connection = connection
         self._queued = connection._queue
         self._shortcut_protocol: Any = None
+        self._srtp: pylibsrtp.Session | None = None  # the session _context is for
+        self._context = 0
         self.packets = 0  # handled here rather than by aiortc's reader task
 
     def __call__(self, data: bytes, component: int) -> None:
@@ -574,10 +585,8 @@ class _DirectReceive:
             return False
         if not self._queued.empty():
             return False  # aiortc's reader has packets to handle first: keep their order
-
-        try:
-            plain = srtp.unprotect(data)
-        except pylibsrtp.Error:
+        plain = self._unprotect(srtp, data)
+        if plain is None:
             return True  # what aiortc does too: drop it
         self.packets += 1
         # What RTCDtlsTransport._handle_rtp_data does, the extensions parsed only if read.
@@ -599,6 +608,16 @@ class _DirectReceive:
         except Exception:
             log.exception("media: packet handler failed")
         return True
+
+    def _unprotect(self, srtp: pylibsrtp.Session, data: bytes) -> bytes | None:
+        if _fastpath is None:
+            try:
+                return srtp.unprotect(data)
+            except pylibsrtp.Error:
+                return None
+        if srtp is not self._srtp:
+            self._srtp, self._context = srtp, _srtp_functions.context(srtp)
+        return _fastpath.unprotect(self._context, _srtp_functions.unprotect, data)
 
     def _shortcut_pair(self) -> None:
         """Skip aioice's STUN parse attempt too, on the pair that carries the media."""
@@ -673,8 +692,41 @@ def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> Coroutine[Any, Any, N
     return receiver._send_rtcp_pli(media_ssrc)
 
 
-_Route = tuple[Any, tuple[str, int], Any, RTCDtlsTransport]
 _DTLS_CONNECTED = DtlsState.CONNECTED
+
+
+class _SrtpFunctions:
+    """libsrtp's protect/unprotect and a session's srtp_t, as addresses for media._fastpath.
+
+    They come from pylibsrtp's cffi module, so the compiled helper calls the very libsrtp
+    (and sessions) aiortc uses; checked end to end by `_check_fastpath` at start-up.
+    """
+
+    def __init__(self) -> None:
+        ffi, lib = pylibsrtp._binding.ffi, pylibsrtp._binding.lib
+        self._ffi = ffi
+        self.protect = int(ffi.cast("uintptr_t", ffi.addressof(lib, "srtp_protect")))
+        self.unprotect = int(ffi.cast("uintptr_t", ffi.addressof(lib, "srtp_unprotect")))
+
+    def context(self, session: pylibsrtp.Session) -> int:
+        """The session's srtp_t; valid while `session` is alive (the caller keeps it)."""
+        return int(self._ffi.cast("uintptr_t", session._srtp[0]))
+
+
+_srtp_functions = _SrtpFunctions()
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Where a connected subscriber's packets go, looked up once."""
+
+    transport: Any  # the nominated pair's UDP transport
+    addr: tuple[str, int]
+    srtp: pylibsrtp.Session  # referenced here so `context` stays valid
+    dtls: RTCDtlsTransport
+    fd: int  # the transport's socket, for the compiled path
+    sockaddr: bytes  # addr as a struct sockaddr
+    context: int  # srtp's srtp_t
 
 
 class DirectSender:
@@ -683,15 +735,27 @@ class DirectSender:
     aiortc's sender turns every frame into new RtpPacket objects, header extensions and four
     coroutine layers per packet (~50 us here). This writes the 12-byte RTP header itself,
     protects it with the DTLS transport's SRTP session and hands it to the nominated ICE
-    pair's UDP transport, synchronously. The RTCRtpSender stays in charge of RTCP: its
+    pair's UDP socket, synchronously: in media/_fastpath.c (one call and one sendmmsg per
+    frame) when it is built, through the UDP transport's sendto otherwise, and always
+    through the transport once it holds packets the kernel could not take (order is kept).
+    The RTCRtpSender stays in charge of RTCP: its
+
     sender reports read the counters updated here, and its NACK handling is pointed at
     this sender's own history.
     """
 
-    def __init__(self, transceiver: RTCRtpTransceiver) -> None:
+    def __init__(
+        self,
+        transceiver: RTCRtpTransceiver,
+        counters: RelayCounters | None = None,
+        compiled: bool = True,
+    ) -> None:
         self._transceiver = transceiver
+        self._counters = counters if counters is not None else RelayCounters()
         self._sender = transceiver.sender
-        self._history: dict[int, bytes] = {}  # seq % RTP_HISTORY_SIZE -> unprotected packet
+        self._compiled = compiled and _fastpath is not None
+        # [seq % RTP_HISTORY_SIZE]: the unprotected packet, for NACK
+        self._history: list[bytes | None] = [None] * RTP_HISTORY_SIZE
         self._seq = random16() % 32768  # lower half: no early wrap (as aiortc's sender)
         self._payload_type = 0
         self._cached: _Route | None = None
@@ -705,7 +769,7 @@ class DirectSender:
         transport is only replaced, by BUNDLE, before it starts).
         """
         cached = self._cached
-        if cached is not None and cached[3]._state is _DTLS_CONNECTED:
+        if cached is not None and cached.dtls._state is _DTLS_CONNECTED:
             return cached
         dtls = self._sender.transport
         if dtls._state is not _DTLS_CONNECTED:
@@ -715,8 +779,21 @@ class DirectSender:
             pair = dtls.transport._connection._nominated.get(1)
             if pair is not None and pair.protocol.transport is not None:
                 self._payload_type = self._transceiver._codecs[0].payloadType or 0
-                self._cached = (pair.protocol.transport, pair.remote_addr, dtls._tx_srtp, dtls)
+                self._cached = self._new_route(pair.protocol.transport, pair.remote_addr, dtls)
         return self._cached
+
+    def _new_route(self, transport: Any, addr: tuple[str, int], dtls: RTCDtlsTransport) -> _Route:
+        socket = transport.get_extra_info("socket")
+        compiled = self._compiled and socket is not None
+        return _Route(
+            transport=transport,
+            addr=addr,
+            srtp=dtls._tx_srtp,
+            dtls=dtls,
+            fd=socket.fileno() if compiled else -1,
+            sockaddr=_fastpath.sockaddr(addr[0], addr[1]) if compiled else b"",
+            context=_srtp_functions.context(dtls._tx_srtp) if compiled else 0,
+        )
 
     def ready(self) -> bool:
         return self._route() is not None
@@ -724,17 +801,48 @@ class DirectSender:
     def backlog(self) -> int:
         """Bytes waiting in the UDP transport's buffer (the kernel refused them for now)."""
         route = self._route()
-        return int(route[0].get_write_buffer_size()) if route is not None else 0
+        return int(route.transport.get_write_buffer_size()) if route is not None else 0
 
     def send(self, payloads: Sequence[tuple[bytes, bool]], timestamp: int) -> bool:
         """Send one frame's payloads with the given RTP timestamp; False if not connected."""
         route = self._route()
         if route is None:
             return False
-        sendto, addr, protect = route[0].sendto, route[1], route[2].protect
+        timestamp &= 0xFFFFFFFF
+        transport = route.transport
+        if route.fd >= 0 and not transport.get_write_buffer_size():
+            self._seq, packets, octets, unsent = _fastpath.send_frame(
+                route.fd,
+                route.sockaddr,
+                route.context,
+                _srtp_functions.protect,
+                self._payload_type,
+                self._sender._ssrc,
+                self._seq,
+                timestamp,
+                payloads,
+                self._history,
+            )
+            self._counters.packets_compiled += packets
+            if unsent is not None:  # the kernel's buffer is full: the transport queues them
+                for packet in unsent:
+                    transport.sendto(packet, route.addr)
+        else:  # no compiled helper, or packets already wait in the transport: keep order
+            packets, octets = self._send_python(route, payloads, timestamp)
+        sender = self._sender
+        sender._RTCRtpSender__packet_count += packets  # type: ignore[attr-defined]
+        sender._RTCRtpSender__octet_count += octets  # type: ignore[attr-defined]
+        sender._RTCRtpSender__ntp_timestamp = _ntp_now()  # type: ignore[attr-defined]
+        sender._RTCRtpSender__rtp_timestamp = timestamp  # type: ignore[attr-defined]
+        return True
+
+    def _send_python(
+        self, route: _Route, payloads: Sequence[tuple[bytes, bool]], timestamp: int
+    ) -> tuple[int, int]:
+        """What media/_fastpath.c's send_frame does, through the transport's sendto."""
+        sendto, addr, protect = route.transport.sendto, route.addr, route.srtp.protect
         pack, history = _RTP_HEADER.pack, self._history
         pt, ssrc, seq = self._payload_type, self._sender._ssrc, self._seq
-        timestamp &= 0xFFFFFFFF
         octets = 0
         for payload, marker in payloads:
             packet = pack(0x80, pt | 0x80 if marker else pt, seq, timestamp, ssrc) + payload
@@ -743,20 +851,14 @@ class DirectSender:
             sendto(protect(packet), addr)
             octets += len(payload)
         self._seq = seq
-        sender = self._sender
-        sender._RTCRtpSender__packet_count += len(payloads)  # type: ignore[attr-defined]
-        sender._RTCRtpSender__octet_count += octets  # type: ignore[attr-defined]
-        sender._RTCRtpSender__ntp_timestamp = _ntp_now()  # type: ignore[attr-defined]
-        sender._RTCRtpSender__rtp_timestamp = timestamp  # type: ignore[attr-defined]
-        return True
+        return len(payloads), octets
 
     async def _retransmit(self, sequence_number: int) -> None:
-        packet = self._history.get(sequence_number % RTP_HISTORY_SIZE)
+        packet = self._history[sequence_number % RTP_HISTORY_SIZE]
         route = self._route()
         if packet is None or route is None or _RTP_HEADER.unpack_from(packet)[2] != sequence_number:
             return
-        transport, addr, srtp, _ = route
-        transport.sendto(srtp.protect(packet), addr)
+        route.transport.sendto(route.srtp.protect(packet), route.addr)
 
 
 _RTP_HEADER = struct.Struct("!BBHII")
@@ -938,6 +1040,53 @@ def _check_lean_receive(receiver: RTCRtpReceiver) -> None:
         )
 
 
+def _check_fastpath() -> None:
+    """media._fastpath and pylibsrtp agree byte for byte: two packets sent to ourselves."""
+    if _fastpath is None:
+        return
+    _require(pylibsrtp.__version__ == "1.0.0", "pylibsrtp is not the version verified")
+
+    def session(direction: int) -> pylibsrtp.Session:
+        return pylibsrtp.Session(pylibsrtp.Policy(key=bytes(range(30)), ssrc_type=direction))
+
+    ours = session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
+    theirs = session(pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
+    inbound = session(pylibsrtp.Policy.SSRC_ANY_INBOUND)
+    payloads = [(b"\x10first", False), (b"last", True)]
+    plain = [
+        _RTP_HEADER.pack(0x80, 96, 65535, 3000, 0x1234) + b"\x10first",
+        _RTP_HEADER.pack(0x80, 96 | 0x80, 0, 3000, 0x1234) + b"last",
+    ]
+    history: list[bytes | None] = [None] * 4
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(1.0)
+        result = _fastpath.send_frame(
+            sock.fileno(),
+            _fastpath.sockaddr(*sock.getsockname()),
+            _srtp_functions.context(ours),
+            _srtp_functions.protect,
+            96,
+            0x1234,
+            65535,
+            3000,
+            payloads,
+            history,
+        )
+        received = [sock.recv(2048), sock.recv(2048)]
+    unprotected = [
+        _fastpath.unprotect(_srtp_functions.context(inbound), _srtp_functions.unprotect, p)
+        for p in received
+    ]
+    _require(
+        result == (1, 2, 10, None)
+        and received == [theirs.protect(p) for p in plain]
+        and history == [plain[1], None, None, plain[0]]
+        and unprotected == plain,
+        "media._fastpath does not protect, send and unprotect as pylibsrtp does",
+    )
+
+
 def check_seams() -> None:
     """Raise SeamError, naming the broken seam, if aiortc no longer matches this module."""
     _require(aiortc.__version__ == VERIFIED_AIORTC_VERSION, "version differs")
@@ -988,6 +1137,7 @@ def check_seams() -> None:
     )
     _check_direct_send()
     _check_direct_receive()
+    _check_fastpath()
 
     _require(
         list(inspect.signature(_ORIGINAL_GET_HOST_ADDRESSES).parameters) == ["use_ipv4", "use_ipv6"]

@@ -37,6 +37,11 @@ class RelaySettings:
     # give aiortc's RTCRtpSender an av.Packet to re-packetise: same behaviour, a fraction of
     # the CPU per packet (docs/media.md, benchmark). False: the plain aiortc path.
     direct_send: bool = True
+    # Direct sending protects and sends each frame's packets with media/_fastpath.c (SRTP and
+    # one sendmmsg per frame, ~3x less CPU than Python per packet) when it was compiled at
+    # install. False: Python does the same steps (for comparison and diagnosis).
+    compiled_send: bool = True
+
     # Delay-based bandwidth estimation of each publisher's uplink, reported as REMB. aiortc's
     # estimator costs ~100 us per video packet (12 % of the relay at 25 sites); without it a
     # browser adapts on loss (RTCP receiver reports) within the cap the client sets on its

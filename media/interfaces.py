@@ -62,6 +62,8 @@ class RelayCounters:
     # totals, only ever increasing (Prometheus computes rates from them)
     frames_forwarded: int = 0  # encoded frames sent to subscribers and recorders
     packets_forwarded: int = 0  # their RTP packets (the publishers' packetisation)
+    packets_compiled: int = 0  # of those, protected and sent by media/_fastpath.c
+
     keyframe_requests_upstream: int = 0  # PLIs sent to publishers, after coalescing
     keyframe_requests_from_viewers: int = 0  # PLI/FIR received from subscribers
     frames_dropped: int = 0  # frames not sent to a subscriber (full queue, waiting for a key)

@@ -192,11 +192,13 @@ class SubscriberPeer(Downstream):
         on_gone: GoneCallback,
         direct_send: bool = True,
         counters: RelayCounters | None = None,
+        compiled_send: bool = True,
     ) -> None:
         super().__init__(subscriber_id, [], on_failing)
         self.pc = pc
         self.counters = counters if counters is not None else RelayCounters()
         self.direct_send = direct_send
+        self.compiled_send = compiled_send
         self.needs_negotiation = False
         self.negotiation_announced = False  # negotiation_needed was emitted, not yet acted on
         self.offer_pending = False
@@ -215,7 +217,9 @@ class SubscriberPeer(Downstream):
         # Offer only the publisher's codec, so the subscriber cannot pick one we do not carry.
         transceiver.setCodecPreferences(_capabilities(kind, codec, rtx=not self.direct_send))
         if self.direct_send:
-            track.send_directly(aiortc_seams.DirectSender(transceiver))
+            sender = aiortc_seams.DirectSender(transceiver, self.counters, self.compiled_send)
+            track.send_directly(sender)
+
         slot = Slot(kind, codec, track, transceiver.sender)
         aiortc_seams.hook_sender_keyframe(transceiver.sender, lambda: self._viewer_keyframe(slot))
         self.slots.append(slot)

@@ -175,7 +175,9 @@ class Relay:
             on_gone=lambda _: self._gone(state, peer, "subscriber"),
             direct_send=self.settings.direct_send,
             counters=self._counters,
+            compiled_send=self.settings.compiled_send,
         )
+
         state.downstreams[subscriber_id] = peer
         self._apply(state, [peer])
 

@@ -24,6 +24,11 @@ RELAY_TOTALS = [
         "packets_forwarded",
     ),
     (
+        "ecabinet_relay_packets_compiled",
+        "Of the RTP packets sent to viewers, those protected and sent by the compiled fast path",
+        "packets_compiled",
+    ),
+    (
         "ecabinet_relay_frames_dropped",
         "Frames not sent to a viewer that could not keep up (full queue, waiting for a keyframe)",
         "frames_dropped",

@@ -1,7 +1,7 @@
 """Media relay benchmark: hub-spoke district conference, encoded forwarding vs aiortc MediaRelay.
 
     .venv/bin/python scripts/bench/media.py --quick          # K = 2, 5 (about a minute)
-    .venv/bin/python scripts/bench/media.py                  # K = 2, 5, 13, 25, three modes
+    .venv/bin/python scripts/bench/media.py                  # K = 2, 5, 13, 25, four modes
     .venv/bin/python scripts/bench/media.py --sites 50 100 --modes forward
 
 Topology (the issue's policy): the hall and K communes publish 360p/15 fps VP8 (~500 kbps)
@@ -283,16 +283,21 @@ def main() -> None:
     parser.add_argument(
         "--modes",
         nargs="*",
-        help="forward: the relay (direct send); forward-aiortc: the relay handing av.Packet "
-        "to aiortc's RTCRtpSender; mediarelay: aiortc's MediaRelay (baseline). "
-        "Default: all three (--quick: forward and mediarelay)",
+        choices=list(media_relay.MODES),
+        help="forward: the relay as `python -m server` runs it (uvloop, direct send through "
+        "media/_fastpath.c); forward-python: direct send in Python; forward-asyncio: on "
+        "asyncio's own event loop; forward-aiortc: av.Packet through aiortc's RTCRtpSender; "
+        "mediarelay: aiortc's MediaRelay (baseline). Default: forward, forward-python, "
+        "forward-aiortc, mediarelay (--quick: forward and mediarelay)",
     )
     parser.add_argument("--baseline-max", type=int, default=13, help="largest K for MediaRelay")
     parser.add_argument("--window", type=float, help="measurement seconds per run")
     args = parser.parse_args()
     sites = args.sites or ([2, 5] if args.quick else [2, 5, 13, 25])
     modes = args.modes or (
-        ["forward", "mediarelay"] if args.quick else ["forward", "forward-aiortc", "mediarelay"]
+        ["forward", "mediarelay"]
+        if args.quick
+        else ["forward", "forward-python", "forward-aiortc", "mediarelay"]
     )
     window = args.window or (5.0 if args.quick else 10.0)
     warmup = 2.0 if args.quick else 3.0

@@ -11,6 +11,7 @@ import os
 from multiprocessing.connection import Connection
 from typing import Any
 
+import uvloop
 from aiohttp import web
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
@@ -26,11 +27,14 @@ ROOM = "bench"
 
 
 class Forward:
-    def __init__(self, direct_send: bool) -> None:
+    def __init__(self, direct_send: bool, compiled_send: bool) -> None:
         # Liveness off: counting viewers do send receiver reports, but a saturated run
         # must measure, not tear sites down.
         settings = RelaySettings(
-            host_addresses=("127.0.0.1",), peer_timeout=3600, direct_send=direct_send
+            host_addresses=("127.0.0.1",),
+            peer_timeout=3600,
+            direct_send=direct_send,
+            compiled_send=compiled_send,
         )
         self.relay = Relay(settings)
 
@@ -186,11 +190,26 @@ def _app(backend: Forward | Baseline) -> web.Application:
     return app
 
 
+# What each mode runs (see media.py --help): (backend, event loop).
+MODES = {
+    "forward": ("direct", "uvloop"),  # what `python -m server` runs
+    "forward-python": ("direct-python", "uvloop"),  # media/_fastpath.c not used
+    "forward-asyncio": ("direct", "asyncio"),  # the standard library's event loop
+    "forward-aiortc": ("aiortc", "uvloop"),  # av.Packet through aiortc's RTCRtpSender
+    "mediarelay": ("mediarelay", "uvloop"),  # the baseline: decode once, encode per viewer
+}
+
+
+def _backend(mode: str) -> Forward | Baseline:
+    backend = MODES[mode][0]
+    if backend == "mediarelay":
+        return Baseline()
+    return Forward(direct_send=backend != "aiortc", compiled_send=backend == "direct")
+
+
 async def _serve(mode: str, conn: Connection) -> None:
     aiortc_seams.restrict_host_addresses(["127.0.0.1"])
-    # "forward": direct sending; "forward-aiortc": av.Packet through aiortc's RTCRtpSender
-    direct = mode == "forward"
-    backend: Forward | Baseline = Baseline() if mode == "mediarelay" else Forward(direct)
+    backend = _backend(mode)
     await backend.start()
     runner = web.AppRunner(_app(backend), access_log=None)
     await runner.setup()
@@ -198,18 +217,18 @@ async def _serve(mode: str, conn: Connection) -> None:
     await site.start()
     port = runner.addresses[0][1]
     conn.send(port)
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, conn.recv)  # "stop"
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
     await backend.close()
     await runner.cleanup()
     conn.send("stopped")
 
 
 def main(mode: str, conn: Connection) -> None:
+    run = uvloop.run if MODES[mode][1] == "uvloop" else asyncio.run
     profile = os.environ.get("BENCH_PROFILE")  # a path: write the relay's cProfile there
     if not profile:
-        asyncio.run(_serve(mode, conn))
+        run(_serve(mode, conn))
         return
     import cProfile
 
-    cProfile.runctx("asyncio.run(_serve(mode, conn))", globals(), locals(), profile)
+    cProfile.runctx("run(_serve(mode, conn))", globals(), locals(), profile)

@@ -37,12 +37,15 @@ setup_python() {
     say "Creating the virtual environment (.venv)"
     python3 -m venv "$VENV" || { apt_install python3-venv && python3 -m venv "$VENV"; }
   fi
-  if changed python "$ROOT/pyproject.toml"; then
+  # setup.py and the C file: the relay's compiled fast path is built by this install too.
+  local sources=("$ROOT/pyproject.toml" "$ROOT/setup.py" "$ROOT/media/_fastpath.c")
+  if changed python "${sources[@]}"; then
     say "Installing Python packages"
     "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip
     "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[dev]"
-    record python "$ROOT/pyproject.toml"
+    record python "${sources[@]}"
   fi
+
 }
 
 setup_client() {

@@ -58,8 +58,12 @@ def is_run_of(received: list[bytes], sent: list[bytes]) -> bool:
 
 BOTH_SEND_PATHS = pytest.mark.parametrize(
     "relay",
-    [{"direct_send": True}, {"direct_send": False}],
-    ids=["direct", "aiortc"],
+    [
+        {"direct_send": True},
+        {"direct_send": True, "compiled_send": False},
+        {"direct_send": False},
+    ],
+    ids=["direct", "direct-python", "aiortc"],
     indirect=True,
 )
 
@@ -108,6 +112,12 @@ async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
     # ... and were handled by the lean receive path, not aiortc's per-packet coroutine.
     for transceiver in publisher.pc.getTransceivers():
         assert aiortc_seams.packets_handled_lean(transceiver.receiver) >= 20
+    # Direct sending protected and sent them in media/_fastpath.c, unless told not to.
+    counters = relay.counters()
+    if relay.settings.direct_send and relay.settings.compiled_send:
+        assert counters.packets_compiled == counters.packets_forwarded > 0
+    else:
+        assert counters.packets_compiled == 0
 
 
 async def test_late_joiner_starts_at_a_keyframe_it_asked_for(
