@@ -286,7 +286,8 @@ def main() -> None:
         choices=list(media_relay.MODES),
         help="forward: the relay as `python -m server` runs it (uvloop, direct send through "
         "media/_fastpath.c); forward-python: direct send in Python; forward-asyncio: on "
-        "asyncio's own event loop; forward-aiortc: av.Packet through aiortc's RTCRtpSender; "
+        "asyncio's own event loop; forward-plain: both (Python send on asyncio, the relay "
+        "before 30 Nov); forward-aiortc: av.Packet through aiortc's RTCRtpSender; "
         "mediarelay: aiortc's MediaRelay (baseline). Default: forward, forward-python, "
         "forward-aiortc, mediarelay (--quick: forward and mediarelay)",
     )

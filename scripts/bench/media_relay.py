@@ -7,6 +7,7 @@ Two implementations of the same API: `forward` is media.router.Relay (encoded fo
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import os
 from multiprocessing.connection import Connection
 from typing import Any
@@ -195,6 +196,7 @@ MODES = {
     "forward": ("direct", "uvloop"),  # what `python -m server` runs
     "forward-python": ("direct-python", "uvloop"),  # media/_fastpath.c not used
     "forward-asyncio": ("direct", "asyncio"),  # the standard library's event loop
+    "forward-plain": ("direct-python", "asyncio"),  # neither (the relay before 30 Nov)
     "forward-aiortc": ("aiortc", "uvloop"),  # av.Packet through aiortc's RTCRtpSender
     "mediarelay": ("mediarelay", "uvloop"),  # the baseline: decode once, encode per viewer
 }
@@ -208,6 +210,10 @@ def _backend(mode: str) -> Forward | Baseline:
 
 
 async def _serve(mode: str, conn: Connection) -> None:
+    profile_path = os.environ.get("BENCH_PROFILE")  # a path: write the relay's cProfile there
+    profile = cProfile.Profile() if profile_path else None
+    if profile is not None:
+        profile.enable()
     aiortc_seams.restrict_host_addresses(["127.0.0.1"])
     backend = _backend(mode)
     await backend.start()
@@ -220,15 +226,12 @@ async def _serve(mode: str, conn: Connection) -> None:
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
     await backend.close()
     await runner.cleanup()
+    if profile is not None:  # before answering: the benchmark ends this process right after
+        profile.disable()
+        profile.dump_stats(profile_path)
     conn.send("stopped")
 
 
 def main(mode: str, conn: Connection) -> None:
     run = uvloop.run if MODES[mode][1] == "uvloop" else asyncio.run
-    profile = os.environ.get("BENCH_PROFILE")  # a path: write the relay's cProfile there
-    if not profile:
-        run(_serve(mode, conn))
-        return
-    import cProfile
-
-    cProfile.runctx("run(_serve(mode, conn))", globals(), locals(), profile)
+    run(_serve(mode, conn))
