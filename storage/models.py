@@ -214,8 +214,13 @@ class Notification(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id", index=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     kind: str = Field(max_length=40)
-    title: str = Field(max_length=300)
+    title: str = Field(max_length=300)  # Vietnamese, as in the e-mail
     body: str = Field(default="", max_length=5000)
+    # The facts title and body were worded from (meeting title, ISO times, ...), so that the
+    # web client words the notification in the reader's language; see server/services/notify.py.
+    params: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime = _when()
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

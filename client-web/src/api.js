@@ -322,7 +322,7 @@ export async function importUsers(csv) {
  * @property {boolean} withdrawn
  * @property {string|null} planned_start
  *
- * @typedef {{id: number, kind: string, title: string, body: string, meeting_id: number|null, created_at: string, read_at: string|null}} Notification
+ * @typedef {{id: number, kind: string, title: string, body: string, params: Record<string, string>, meeting_id: number|null, created_at: string, read_at: string|null}} Notification
  */
 
 const meetingPath = (id, rest = '') => `/api/meetings/${encodeURIComponent(id)}${rest}`;

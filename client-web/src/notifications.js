@@ -3,6 +3,46 @@
 // `notification` event. DOM-free; components subscribe with onNotifications().
 
 import { listNotifications, markAllNotificationsRead, markNotificationRead } from './api.js';
+import { t, vi } from './i18n.js';
+import { formatDate, formatDateTime } from './time.js';
+
+const TIMES = ['starts_at', 'previous_start']; // ISO moments in a notification's params
+const DATES = ['due_on']; // ISO days
+
+/** Whether the translation table has `key` (every key is in both languages). */
+const known = (key) => key in vi;
+
+/**
+ * A notification's title and body in the current language, worded from the facts the
+ * server sent with it (`params`). Notifications stored before params existed, or of a kind
+ * this client does not know, keep the server's (Vietnamese) wording.
+ * @returns {{title: string, body: string}}
+ */
+export function notificationText(note) {
+  const params = note.params || {};
+  const variant = note.kind === 'meeting.agenda_changed' ? `.${params.change}` : '';
+  const titleKey = `notificationText.${note.kind}.title`;
+  const bodyKey = `notificationText.${note.kind}.body${variant}`;
+  if (!Object.keys(params).length || !known(titleKey) || !known(bodyKey)) {
+    return { title: note.title, body: note.body };
+  }
+  const values = { ...params };
+  for (const name of TIMES) if (params[name]) values[name] = formatDateTime(params[name]);
+  for (const name of DATES) if (params[name]) values[name] = formatDate(params[name]);
+  values.where = params.location ? t('notificationText.where', { location: params.location }) : '';
+  if (params.fields !== undefined) {
+    values.fields = params.fields.split(',').filter((f) => known(`notificationField.${f}`))
+      .map((f) => t(`notificationField.${f}`)).join(', ');
+  }
+  return { title: t(titleKey, values), body: t(bodyKey, values) };
+}
+
+/** The label of a notification's kind ("Meeting invitation", ...), "Notification" if unknown. */
+export function notificationKind(note) {
+  const key = `notificationKind.${note.kind}`;
+  return t(known(key) ? key : 'notificationKind.other');
+}
+
 
 let state = { items: [], unread: 0, loaded: false };
 const listeners = new Set();

@@ -273,8 +273,10 @@ class ReminderResult(BaseModel):
 class NotificationOut(BaseModel):
     id: int
     kind: str
-    title: str
+    title: str  # Vietnamese
     body: str
+    params: dict[str, str] = {}  # what the client words title and body from, in any language
+
     meeting_id: int | None
     created_at: datetime
     read_at: datetime | None

@@ -96,7 +96,9 @@ async def _presenter_name(ctx: Context, presenter_id: int | None, given: str) ->
     return person.full_name
 
 
-async def _after_change(ctx: Context, meeting: Meeting, what: str) -> None:
+async def _after_change(
+    ctx: Context, meeting: Meeting, what: str, change: str, item: str = ""
+) -> None:
     """Once published, invitees hear about agenda changes."""
     if meeting.status == MeetingStatus.DRAFT.value:
         return
@@ -109,6 +111,7 @@ async def _after_change(ctx: Context, meeting: Meeting, what: str) -> None:
             "meeting.agenda_changed",
             f"Thay đổi chương trình: {meeting.title}",
             f"Chương trình cuộc họp đã thay đổi: {what}.",
+            params={"meeting": meeting.title, "change": change, "item": item},
         ),
     )
 
@@ -145,7 +148,7 @@ async def add_item(ctx: Context, meeting_id: int, data: AgendaItemIn) -> Schedul
     audit.record(
         ctx, "agenda_item", item.id, {"meeting_id": meeting_id, **data.model_dump(mode="json")}
     )
-    await _after_change(ctx, view.meeting, f"thêm mục “{item.title}”")
+    await _after_change(ctx, view.meeting, f"thêm mục “{item.title}”", "added", item.title)
     return await _scheduled(ctx, view.meeting, item.id or 0)
 
 
@@ -165,7 +168,8 @@ async def update_item(
     ctx.db.add(item)
     audit.record(ctx, "agenda_item", item_id, changes)
     what = f"rút mục “{item.title}”" if patch.withdrawn else f"sửa mục “{item.title}”"
-    await _after_change(ctx, view.meeting, what)
+    change = "withdrawn" if patch.withdrawn else "edited"
+    await _after_change(ctx, view.meeting, what, change, item.title)
     return await _scheduled(ctx, view.meeting, item_id)
 
 
@@ -190,7 +194,8 @@ async def reorder(ctx: Context, meeting_id: int, order: AgendaOrderIn) -> list[S
     audit.record(
         ctx, "meeting", meeting_id, {"agenda_order": order.model_dump(mode="json")["items"]}
     )
-    await _after_change(ctx, view.meeting, "thay đổi thứ tự các mục")
+    await _after_change(ctx, view.meeting, "thay đổi thứ tự các mục", "reordered")
+
     return schedule(view.meeting, await items_of(ctx, meeting_id))[0]
 
 

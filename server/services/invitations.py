@@ -69,7 +69,13 @@ def invited_message(meeting: Meeting) -> Message:
         f"Kính mời tham dự “{meeting.title}” lúc {show(meeting.starts_at)}"
         f"{' tại ' + meeting.location if meeting.location else ''}.",
         calendar_method="REQUEST",
+        params=meeting_params(meeting, location=meeting.location or ""),
     )
+
+
+def meeting_params(meeting: Meeting, **more: str) -> dict[str, str]:
+    """The facts most notifications are worded from (notify.Message.params)."""
+    return {"meeting": meeting.title, "starts_at": meeting.starts_at.isoformat(), **more}
 
 
 async def _people(ctx: Context, ids: list[int]) -> list[User]:
@@ -254,6 +260,7 @@ async def uninvite(ctx: Context, meeting_id: int, invitation_id: int) -> None:
                 f"Không còn trong danh sách mời: {view.meeting.title}",
                 "Bạn không còn trong danh sách mời của cuộc họp này.",
                 calendar_method="CANCEL",
+                params=meeting_params(view.meeting),
             ),
         )
 
@@ -344,6 +351,7 @@ async def answer(ctx: Context, meeting_id: int, data: AnswerIn) -> Invitation:
                 f"Bạn được ủy quyền dự “{view.meeting.title}” thay cho người được mời, "
                 f"lúc {show(view.meeting.starts_at)}.",
                 calendar_method="REQUEST",
+                params=meeting_params(view.meeting),
             ),
         )
     return inv
@@ -393,6 +401,7 @@ async def remind(ctx: Context, meeting_id: int) -> int:
             f"Nhắc trả lời giấy mời: {meeting.title}",
             f"Xin vui lòng xác nhận tham dự “{meeting.title}” lúc {show(meeting.starts_at)}.",
             calendar_method="REQUEST",
+            params=meeting_params(meeting),
         ),
     )
     audit.record(ctx, "meeting", meeting_id, {"reminded": len(pending)})

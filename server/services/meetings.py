@@ -164,6 +164,9 @@ async def update(ctx: Context, meeting_id: int, patch: MeetingPatch) -> Meeting:
                 f"Thay đổi cuộc họp: {meeting.title}",
                 f"Thay đổi: {described}.",
                 calendar_method="REQUEST" if calendar else None,
+                params=invitations.meeting_params(
+                    meeting, fields=",".join(f for f in changes if f in NOTIFIED_FIELDS)
+                ),
             ),
         )
     return meeting
@@ -239,6 +242,9 @@ async def postpone(ctx: Context, meeting_id: int, data: PostponeIn) -> Meeting:
             f"Hoãn cuộc họp: {meeting.title}",
             f"Cuộc họp dời từ {show(old)} sang {show(meeting.starts_at)}. Lý do: {data.reason}",
             calendar_method="REQUEST",
+            params=invitations.meeting_params(
+                meeting, previous_start=old.isoformat(), reason=data.reason
+            ),
         ),
     )
     return meeting
@@ -260,6 +266,7 @@ async def cancel(ctx: Context, meeting_id: int, reason: str) -> Meeting:
                 f"Hủy cuộc họp: {meeting.title}",
                 f"Cuộc họp lúc {show(meeting.starts_at)} đã bị hủy. Lý do: {reason}",
                 calendar_method="CANCEL",
+                params=invitations.meeting_params(meeting, reason=reason),
             ),
         )
     return meeting

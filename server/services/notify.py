@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
@@ -14,10 +14,16 @@ from storage.models import Meeting, MeetingAccess, Notification, OutgoingEmail, 
 
 @dataclass(frozen=True)
 class Message:
+    """What to tell people. `title` and `body` are the Vietnamese wording (e-mails, and the
+    notification as stored); `params` are the facts they were worded from, with times in ISO
+    8601, so that the web client can word the notification in its reader's language
+    (client-web/src/i18n.js, `notificationText.<kind>`)."""
+
     kind: str  # meeting.invited, meeting.updated, meeting.cancelled, meeting.reminder, ...
     title: str
     body: str
     calendar_method: str | None = None  # REQUEST / CANCEL: attach an .ics
+    params: dict[str, str] = field(default_factory=dict)
 
 
 def meeting_url(ctx: Context, meeting: Meeting) -> str:
@@ -63,7 +69,9 @@ async def send(
             kind=message.kind,
             title=message.title,
             body=message.body,
+            params=message.params,
         )
+
         ctx.db.add(note)
         await ctx.db.flush()
         ctx.emit("notification.created", user_id=person.id, notification_id=note.id)

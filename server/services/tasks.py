@@ -115,6 +115,11 @@ async def create(ctx: Context, meeting_id: int, data: TaskIn) -> FollowUpTask:
             f"Nhiệm vụ mới: {data.title}",
             f"Hạn hoàn thành: {data.due_on:%d/%m/%Y}. "
             f"Theo kết luận cuộc họp “{view.meeting.title}”.",
+            params={
+                "task": data.title,
+                "due_on": data.due_on.isoformat(),
+                "meeting": view.meeting.title,
+            },
         ),
     )
     return task
@@ -229,6 +234,11 @@ async def send_reminders(ctx: Context, today: date) -> tuple[int, int]:
                 "task.overdue" if late else "task.reminder",
                 f"Nhiệm vụ {what}: {task.title}",
                 f"Nhiệm vụ “{task.title}” {what}. Theo kết luận cuộc họp “{meeting.title}”.",
+                params={
+                    "task": task.title,
+                    "due_on": task.due_on.isoformat(),
+                    "meeting": meeting.title,
+                },
             ),
         )
         task.reminded_on = today

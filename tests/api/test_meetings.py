@@ -125,6 +125,12 @@ async def test_publish_notifies_every_invitee(login_as) -> None:
         kinds = [(n["kind"], n["meeting_id"]) for n in notes["notifications"]]
         assert ("meeting.invited", meeting["id"]) in kinds, username
         assert notes["unread"] >= 1
+        invited = next(n for n in notes["notifications"] if n["kind"] == "meeting.invited")
+        assert invited["params"]["meeting"] == meeting["title"]
+        assert invited["params"]["location"] == (meeting["location"] or "")
+        when = datetime.fromisoformat(invited["params"]["starts_at"])
+        assert when == datetime.fromisoformat(meeting["starts_at"])
+
     outsider = await login_as("tp.tuphap")
     _, notes = await outsider.get("/api/notifications")
     assert notes["notifications"] == []
@@ -312,10 +318,16 @@ async def test_changes_after_publish_are_announced(login_as) -> None:
     assert latest["kind"] == "meeting.updated"
     assert "Hội trường UBND huyện → Phòng họp số 2" in latest["body"]
     assert "14:00" in latest["body"]
+    assert set(latest["params"]["fields"].split(",")) == {"starts_at", "ends_at", "location"}
 
     await secretary.post(f"/api/meetings/{meeting['id']}/agenda", json={"title": "Mục bổ sung"})
     _, notes = await official.get("/api/notifications")
     assert notes["notifications"][0]["kind"] == "meeting.agenda_changed"
+    assert notes["notifications"][0]["params"] == {
+        "meeting": meeting["title"],
+        "change": "added",
+        "item": "Mục bổ sung",
+    }
 
 
 async def test_postpone_and_cancel_with_reasons(login_as) -> None:
@@ -340,6 +352,14 @@ async def test_postpone_and_cancel_with_reasons(login_as) -> None:
         "meeting.cancelled",
         "meeting.postponed",
     ]
+    # ... with the facts the web client words them from, in Vietnamese or English.
+    cancelled, postponed = notes["notifications"][:2]
+    assert cancelled["params"]["reason"] == "Bão số 9"
+    assert postponed["params"]["reason"] == "Trùng lịch họp tỉnh"
+    assert datetime.fromisoformat(postponed["params"]["starts_at"]) == at(10)
+    assert datetime.fromisoformat(postponed["params"]["previous_start"]) == datetime.fromisoformat(
+        meeting["starts_at"]
+    )
     status, body = await secretary.post(f"/api/meetings/{mid}/publish")
     assert status == 409 and error_code(body) == "meeting_wrong_status"
 

@@ -198,7 +198,15 @@ async def test_secretary_publishes_official_confirms_commune_declines(
     note = official.locator(tid("notification-item"))
     await expect(note).to_have_count(1)
     await expect(note).to_have_attribute("data-read", "true")
+    await expect(note).to_contain_text(f"Kính mời tham dự “{TITLE}” lúc 08:00 ngày {day:%d/%m/%Y}")
     await screenshots(official, "26-official-notifications")
+    # ... and in English, worded by the client from the facts the server sent with it
+    await official.click(tid("lang-toggle"))
+    await expect(note).to_contain_text(f"Meeting invitation: {TITLE}")
+    await expect(note).to_contain_text(f"You are invited to “{TITLE}” at 08:00, {day:%d/%m/%Y}")
+    await screenshots(official, "26-official-notifications-en")
+    await official.click(tid("lang-toggle"))
+
     # a wrong current password is refused in the form; the session stays
     await official.click(tid("nav-account"))
     await official.fill(tid("password-current"), "sai-mat-khau")

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { liveStatus, onLive } from '../live.js';
-import { notificationState, onNotifications, readAllNotifications, readNotification } from '../notifications.js';
+import {
+  notificationKind, notificationState, notificationText, onNotifications, readAllNotifications, readNotification,
+} from '../notifications.js';
 import { navigate } from '../router.js';
 import { formatDateTime } from '../time.js';
 import { Link } from './Link.jsx';
@@ -30,20 +32,17 @@ export async function openNotification(note) {
   if (note.meeting_id) navigate(`/meetings/${note.meeting_id}`);
 }
 
-const KINDS = new Set([
-  'meeting.invited', 'meeting.updated', 'meeting.postponed', 'meeting.cancelled', 'meeting.reminder',
-  'meeting.substitute', 'meeting.uninvited', 'meeting.agenda_changed',
-]);
-
-/** One notification as a clickable row (used by the menu and the page). */
+/** One notification as a clickable row (used by the menu and the page), in the reader's language. */
 export function NotificationItem({ note, onOpen }) {
+  const { title, body } = notificationText(note);
   return (
     <button type="button" class={`notification${note.read_at ? '' : ' is-unread'}`} data-testid="notification-item"
       data-notification-id={note.id} data-meeting-id={note.meeting_id ?? ''} data-read={note.read_at ? 'true' : 'false'}
       onClick={() => onOpen(note)}>
-      <span class="notification-kind">{t(KINDS.has(note.kind) ? `notificationKind.${note.kind}` : 'notificationKind.other')}</span>
-      <span class="notification-title">{note.title}</span>
-      {note.body && <span class="notification-body">{note.body}</span>}
+      <span class="notification-kind">{notificationKind(note)}</span>
+      <span class="notification-title">{title}</span>
+      {body && <span class="notification-body">{body}</span>}
+
       <span class="notification-time">{formatDateTime(note.created_at)}</span>
     </button>
   );

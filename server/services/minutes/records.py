@@ -240,6 +240,7 @@ async def sign(
             f"{kind}.signed",
             f"{LABELS[kind]} đã ký: {view.meeting.title}",
             "Văn bản đã được chủ trì ký số; tải về từ trang cuộc họp.",
+            params={"meeting": view.meeting.title},
         ),
     )
     return record
