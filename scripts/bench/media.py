@@ -128,9 +128,15 @@ class Child:
         self.process.join(5)
 
 
-def _specs(k: int, url: str, clip: Path) -> list[dict[str, Any]]:
+def _specs(k: int, url: str, clip: Path, communes_muted: bool) -> list[dict[str, Any]]:
     communes = [f"c{i}" for i in range(k)]
-    base = {"url": url, "clip": str(clip), "publishers": k + 1, "communes": communes}
+    base = {
+        "url": url,
+        "clip": str(clip),
+        "publishers": k + 1,
+        "communes": communes,
+        "communes_muted": communes_muted,
+    }
     specs = [{**base, "sites": [media_sites.HALL], "probe": None}]
     groups = max(1, math.ceil(k / SITES_PER_PROCESS))
     for g in range(groups):
@@ -172,15 +178,17 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run(mode: str, k: int, clip: Path, warmup: float, window: float) -> Result:
+def run(
+    mode: str, k: int, clip: Path, warmup: float, window: float, communes_muted: bool = False
+) -> Result:
     ctx = mp.get_context("spawn")
-    result = Result(mode, k)
+    result = Result(f"{mode} (communes muted)" if communes_muted else mode, k)
     children: list[Child] = []
     try:
         relay = Child(ctx, media_relay.main, mode)
         children.append(relay)
         port = relay.expect(30)
-        specs = _specs(k, f"http://127.0.0.1:{port}", clip)
+        specs = _specs(k, f"http://127.0.0.1:{port}", clip, communes_muted)
         sites = [Child(ctx, media_sites.main, spec) for spec in specs]
         children += sites
         for site in sites:
@@ -293,6 +301,12 @@ def main() -> None:
     )
     parser.add_argument("--baseline-max", type=int, default=13, help="largest K for MediaRelay")
     parser.add_argument("--window", type=float, help="measurement seconds per run")
+    parser.add_argument(
+        "--communes-muted",
+        action="store_true",
+        help="also run each mode as a meeting runs: communes publish audio but the hall "
+        "receives only the floor holder's (they are muted until given the floor)",
+    )
     args = parser.parse_args()
     sites = args.sites or ([2, 5] if args.quick else [2, 5, 13, 25])
     modes = args.modes or (
@@ -310,14 +324,19 @@ def main() -> None:
         for mode in modes:
             if mode == "mediarelay" and k > args.baseline_max:
                 continue
-            started = time.monotonic()
-            result = run(mode, k, clip, warmup, window)
-            results.append(result)
-            took = time.monotonic() - started
-            cpu = _f(result.relay_cpu)
-            print(
-                f"K={k} {mode}: relay {cpu} % of a core ({took:.0f} s) {result.error}", flush=True
-            )
+            for muted in (
+                (False, True) if args.communes_muted and mode != "mediarelay" else (False,)
+            ):
+                started = time.monotonic()
+                result = run(mode, k, clip, warmup, window, muted)
+                results.append(result)
+                took = time.monotonic() - started
+                cpu = _f(result.relay_cpu)
+                print(
+                    f"K={k} {result.mode}: relay {cpu} % of a core ({took:.0f} s) {result.error}",
+                    flush=True,
+                )
+
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
     print(table(results))
 

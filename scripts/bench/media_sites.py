@@ -243,9 +243,15 @@ async def _setup(spec: dict[str, Any], api: Api) -> Group:
     await _bounded([c.publish(api) for c in cameras])
     await _wait_publishers(api, spec["publishers"])
     screens = [Screen(s) for s in site_ids]
+    # Every commune's video, and every commune's audio -- or, as a meeting runs (communes
+    # muted until given the floor: server/services/conference_policy.py), the floor holder's.
     hall_wishes: list[tuple[str, Kind]] = [
-        (c, k) for c in spec["communes"] for k in ("video", "audio")
+        (c, k)
+        for c in spec["communes"]
+        for k in ("video", "audio")
+        if k == "video" or not spec.get("communes_muted") or c == FLOOR
     ]
+
     await _bounded(
         [
             s.subscribe(api, hall_wishes if s.viewer_id == HALL else wishes_for(s.viewer_id))
