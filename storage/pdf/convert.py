@@ -4,8 +4,12 @@ Each conversion is its own `soffice` run with a fresh user profile in a private 
 directory (concurrent runs sharing a profile block each other, and a profile left by a crashed
 run can wedge the next). It runs in a new session so a timeout kills the whole process group
 (soffice → oosplash → soffice.bin), under `prlimit` memory and CPU limits (util-linux, always
-present on Debian). The event loop only awaits the child. The result is validated by the
-caller with `inspect_pdf`, like any uploaded PDF.
+present on Debian), and without network: `unshare --net --map-root-user` gives it a network
+namespace of its own with only a loopback that is down, so a hostile document cannot fetch
+or send anything (linked images, external data sources). That needs unprivileged user
+namespaces (Debian's default); where the kernel refuses them the server logs it once and
+converts with the network. The event loop only awaits the child. The result is validated by
+the caller with `inspect_pdf`, like any uploaded PDF.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from storage.pdf.errors import Busy, ConversionFailed
@@ -40,6 +46,8 @@ class ConvertLimits:
     max_waiting: int = 16
     # The tail of soffice's output kept for the log when a run fails.
     log_tail: int = 2000
+    # Convert in a network namespace of its own (no network at all), where the kernel allows.
+    isolate_network: bool = True
 
 
 class OfficeConverter:
@@ -112,6 +120,8 @@ class OfficeConverter:
         if prlimit is None:
             log.warning("prlimit (util-linux) not found: LibreOffice runs without rlimits")
         wrapper = [prlimit, *limits, "--"] if prlimit else []
+        if self.limits.isolate_network:
+            wrapper = [*_no_network(), *wrapper]
         return [
             *wrapper,
             soffice,
@@ -130,7 +140,26 @@ class OfficeConverter:
         ]
 
 
+@cache
+def _no_network() -> tuple[str, ...]:
+    """The command prefix that runs a program without network, or () where it cannot be."""
+    unshare = shutil.which("unshare")
+    prefix = (unshare, "--net", "--map-root-user", "--") if unshare else ()
+    try:
+        works = bool(prefix) and subprocess.run([*prefix, "true"], timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        works = False
+    if not works:
+        log.warning(
+            "LibreOffice converts with network access: `unshare --net --map-root-user` failed "
+            "(unprivileged user namespaces disabled? kernel.unprivileged_userns_clone)"
+        )
+        return ()
+    return prefix
+
+
 def _link(source: Path, named: Path) -> None:
+
     named.symlink_to(source.absolute())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,3 +189,28 @@ async def test_missing_libreoffice_is_a_server_error_not_a_refusal(
     with pytest.raises(RuntimeError, match="apt-get install libreoffice-writer-nogui"):
         await ingest(store, absent, file_chunks(write(samples.docx(["x"]), "x.docx")))
     assert files_under(store.root) == []
+
+
+async def test_conversion_has_no_network(
+    engine: PdfEngine, store: LocalDocumentStore, write: Write, tmp_path: Path
+) -> None:
+    # A document that makes LibreOffice reach out (a linked image, an external data source)
+    # must reach nothing: here the stand-in for soffice tries a server listening on loopback.
+    connections: list[object] = []
+    server = await asyncio.start_server(lambda _r, w: connections.append(w.close()), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    outcome = tmp_path / "outcome"
+    probe = (
+        f"{sys.executable} -c \"import socket; socket.create_connection(('127.0.0.1', {port}), 2)\""
+        f" 2>/dev/null && echo reached > {outcome} || echo unreachable > {outcome}; exit 1"
+    )
+    async with server:
+        with pytest.raises(ConversionFailed):
+            await ingest(
+                store,
+                with_soffice(engine, fake_soffice(tmp_path, probe)),
+                file_chunks(write(samples.docx(["x"]), "x.docx")),
+            )
+        await asyncio.sleep(0.1)
+    assert outcome.read_text().strip() == "unreachable"
+    assert connections == []
