@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import logging
 
-import uvloop
 from aiohttp import web
 
 from server import keys
@@ -78,9 +77,6 @@ def main() -> None:
     logging.getLogger("ecabinet").info("starting", extra={"url": url})
     web.run_app(
         app,
-        # uvloop: the event loop and its UDP/TCP transports in C. The media relay's receive and
-        # send paths run a loop iteration per datagram; measured in docs/media.md ("Event loop").
-        loop=uvloop.new_event_loop(),
         host=settings.host,
         port=settings.port,
         ssl_context=ssl_context,

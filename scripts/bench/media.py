@@ -292,12 +292,10 @@ def main() -> None:
         "--modes",
         nargs="*",
         choices=list(media_relay.MODES),
-        help="forward: the relay as `python -m server` runs it (uvloop, direct send through "
-        "media/_fastpath.c); forward-python: direct send in Python; forward-asyncio: on "
-        "asyncio's own event loop; forward-plain: both (Python send on asyncio, the relay "
-        "before 30 Nov); forward-aiortc: av.Packet through aiortc's RTCRtpSender; "
-        "mediarelay: aiortc's MediaRelay (baseline). Default: forward, forward-python, "
-        "forward-aiortc, mediarelay (--quick: forward and mediarelay)",
+        help="forward: the relay as `python -m server` runs it (direct send through "
+        "media/_fastpath.c); forward-python: direct send in Python (the relay before 30 Nov); "
+        "forward-aiortc: av.Packet through aiortc's RTCRtpSender; mediarelay: aiortc's "
+        "MediaRelay (baseline). Default: all four (--quick: forward and mediarelay)",
     )
     parser.add_argument("--baseline-max", type=int, default=13, help="largest K for MediaRelay")
     parser.add_argument("--window", type=float, help="measurement seconds per run")

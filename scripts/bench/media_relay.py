@@ -12,7 +12,6 @@ import os
 from multiprocessing.connection import Connection
 from typing import Any
 
-import uvloop
 from aiohttp import web
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
@@ -191,19 +190,17 @@ def _app(backend: Forward | Baseline) -> web.Application:
     return app
 
 
-# What each mode runs (see media.py --help): (backend, event loop).
+# What each mode runs (see media.py --help): the send path.
 MODES = {
-    "forward": ("direct", "uvloop"),  # what `python -m server` runs
-    "forward-python": ("direct-python", "uvloop"),  # media/_fastpath.c not used
-    "forward-asyncio": ("direct", "asyncio"),  # the standard library's event loop
-    "forward-plain": ("direct-python", "asyncio"),  # neither (the relay before 30 Nov)
-    "forward-aiortc": ("aiortc", "uvloop"),  # av.Packet through aiortc's RTCRtpSender
-    "mediarelay": ("mediarelay", "uvloop"),  # the baseline: decode once, encode per viewer
+    "forward": "direct",  # what `python -m server` runs: direct send via media/_fastpath.c
+    "forward-python": "direct-python",  # direct send with Python doing _fastpath.c's work
+    "forward-aiortc": "aiortc",  # av.Packet through aiortc's RTCRtpSender
+    "mediarelay": "mediarelay",  # the baseline: decode once, encode per viewer
 }
 
 
 def _backend(mode: str) -> Forward | Baseline:
-    backend = MODES[mode][0]
+    backend = MODES[mode]
     if backend == "mediarelay":
         return Baseline()
     return Forward(direct_send=backend != "aiortc", compiled_send=backend == "direct")
@@ -233,5 +230,4 @@ async def _serve(mode: str, conn: Connection) -> None:
 
 
 def main(mode: str, conn: Connection) -> None:
-    run = uvloop.run if MODES[mode][1] == "uvloop" else asyncio.run
-    run(_serve(mode, conn))
+    asyncio.run(_serve(mode, conn))

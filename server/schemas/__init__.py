@@ -162,7 +162,6 @@ class AuditList(BaseModel):
 class Health(BaseModel):
     status: str
     database: str
-    event_loop: str  # "uvloop" under `python -m server`; "asyncio" where another runs it
 
 
 class ErrorBody(BaseModel):

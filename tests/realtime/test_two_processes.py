@@ -91,10 +91,7 @@ async def _wait_healthy(base: str, process: asyncio.subprocess.Process, log: Pat
             try:
                 async with session.get(f"{base}/healthz") as r:
                     if r.status == 200:
-                        # what docs/media.md measured the relay on
-                        assert (await r.json())["event_loop"] == "uvloop"
                         return
-
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.2)
