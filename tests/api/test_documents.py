@@ -3,11 +3,16 @@ versions, notes, opinions, search — and every refusal leaves nothing behind.""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import event
 
+from server import keys
+from server.services import Context
+from server.services.documents import files
 from tests.api.documents_helpers import REPORT, stored_files, upload
 from tests.conftest import error_code
 from tests.documents.samples import bomb_pdf, docx, encrypted_pdf, text_pdf, truncated
@@ -273,6 +278,58 @@ async def test_pack_has_an_outline_in_agenda_order(login_as, doc_meeting) -> Non
     titles = [o.title for o in outline if not isinstance(o, list)]
     assert titles == ["1. Báo cáo ứng dụng CNTT", "Tài liệu chung"]
     assert [o.title for o in outline[1]] == ["Báo cáo CNTT"]
+
+
+async def test_pack_requests_in_flight_share_one_read_and_later_ones_see_changes(
+    login_as, doc_meeting, server
+) -> None:
+    secretary = await login_as("thuky")
+    mid = doc_meeting["id"]
+    await upload(secretary, mid, text_pdf(["Chung 1"]), title="Giấy mời")
+    app = server.app
+    statements: list[str] = []
+    engine = app[keys.DATABASE].engine.sync_engine
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        async with app[keys.DATABASE].session() as db:
+            ctx = Context(db=db, actor=None, documents=app[keys.DOCUMENTS])
+            # Twenty viewers asking at once (a meeting starting): one read of the agenda.
+            rows = await asyncio.gather(*(files._pack_rows(ctx, mid) for _ in range(20)))
+            reads = [s for s in statements if "FROM agenda_item" in s]
+            assert len(reads) == 1
+            assert all(r is rows[0] for r in rows)
+            assert [d.title for d in rows[0].documents] == ["Giấy mời"]
+            assert app[keys.DOCUMENTS].pack_reads == {}  # nothing kept once read
+            # A change after the read is seen by the next request: no stale pack.
+            await upload(secretary, mid, text_pdf(["Chung 2"]), title="Phụ lục")
+            later = await files._pack_rows(ctx, mid)
+            assert [d.title for d in later.documents] == ["Giấy mời", "Phụ lục"]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    resp = await secretary.client.get(f"/api/meetings/{mid}/pack")
+    assert resp.status == 200 and len(PdfReader(io.BytesIO(await resp.read())).pages) == 2
+
+    # The request doing the read hangs up: the one waiting for it reads for itself.
+    database, documents = app[keys.DATABASE], app[keys.DOCUMENTS]
+    async with database.session() as first_db, database.session() as second_db:
+        first = asyncio.create_task(
+            files._pack_rows(Context(db=first_db, actor=None, documents=documents), mid)
+        )
+        await asyncio.sleep(0)  # the first request's read is under way
+        second = asyncio.create_task(
+            files._pack_rows(Context(db=second_db, actor=None, documents=documents), mid)
+        )
+        await asyncio.sleep(0)  # the second waits for it
+        assert not second.done()
+        first.cancel()
+        assert [d.title for d in (await second).documents] == ["Giấy mời", "Phụ lục"]
+        with pytest.raises(asyncio.CancelledError):
+            await first
+    assert documents.pack_reads == {}
 
 
 async def test_private_notes(login_as, doc_meeting) -> None:

@@ -4,6 +4,7 @@ the page that asked."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,35 +111,85 @@ async def download(ctx: Context, document_id: int) -> Served:
     return Served(path, pdf_name(row.file_name), attachment=True, per_viewer=per_viewer)
 
 
+@dataclass(frozen=True)
+class _PackRows:
+    """What a meeting's pack is made of, for every viewer (each sees a part of it)."""
+
+    items: list[AgendaItem]
+    documents: list[Document]
+    current: dict[int, DocumentVersion]
+
+
+async def _pack_rows(ctx: Context, meeting_id: int) -> _PackRows:
+    """The meeting's agenda, documents and their current versions.
+
+    When a meeting starts, hundreds of officials ask for the pack within a second, and each
+    would queue the same three queries: a request that arrives while another request's read
+    for the same meeting is in flight waits for that one instead. The read is never kept
+    afterwards, so nothing is served that was older than a read in flight on arrival.
+    """
+    reads = _resources(ctx).pack_reads
+    pending = reads.get(meeting_id)
+    if pending is not None:
+        # Shielded: a viewer who hangs up must not cancel what the others wait for.
+        rows: _PackRows | None = await asyncio.shield(pending)
+        if rows is not None:
+            return rows
+        # The reading request failed or went away: read for ourselves.
+    # The read runs on this request's own session: a new connection per read could wait
+    # forever behind the requests that hold the pool's connections while they wait for it.
+    mine: asyncio.Future[_PackRows | None] = asyncio.get_running_loop().create_future()
+    reads[meeting_id] = mine
+    try:
+        rows = await _read_pack_rows(ctx, meeting_id)
+    except BaseException:
+        mine.set_result(None)  # failed or cancelled: the waiters read for themselves
+        raise
+    else:
+        mine.set_result(rows)
+        return rows
+    finally:
+        if reads.get(meeting_id) is mine:
+            del reads[meeting_id]
+
+
+async def _read_pack_rows(ctx: Context, meeting_id: int) -> _PackRows:
+    items = await ctx.db.exec(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .order_by(col(AgendaItem.position))
+    )
+    documents = await ctx.db.exec(
+        select(Document).where(Document.meeting_id == meeting_id).order_by(col(Document.position))
+    )
+    versions = await ctx.db.exec(
+        select(DocumentVersion)
+        .join(Document, col(Document.id) == DocumentVersion.document_id)
+        .where(Document.meeting_id == meeting_id, col(Document.version) == DocumentVersion.number)
+    )
+    return _PackRows(
+        list(items.all()), list(documents.all()), {v.document_id: v for v in versions.all()}
+    )
+
+
 async def _sections(
     ctx: Context, meeting_id: int, view: meeting_access.MeetingView
 ) -> tuple[list[PackSection], bool]:
     """Agenda order: one section per item with its documents, then the meeting-wide ones."""
     res = _resources(ctx)
-    items = (
-        await ctx.db.exec(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting_id)
-            .order_by(col(AgendaItem.position))
-        )
-    ).all()
+    rows = await _pack_rows(ctx, meeting_id)
+    items = rows.items
     documents = [
         d
-        for d in (
-            await ctx.db.exec(
-                select(Document)
-                .where(Document.meeting_id == meeting_id)
-                .order_by(col(Document.position))
-            )
-        ).all()
+        for d in rows.documents
         if d.withdrawn_at is None
         and access.visible_to(view, d)
         and d.confidentiality != Confidentiality.RESTRICTED.value
     ]  # no download for those
     secret = any(d.confidentiality == Confidentiality.SECRET.value for d in documents)
-    # One query for every section: hundreds of officials ask for the pack at once.
-    current = await library.current_versions(ctx, [d.id or 0 for d in documents])
+    current = rows.current
     sections = []
+
     for number, item in enumerate([i for i in items if not i.withdrawn], start=1):
         mine = [d for d in documents if d.agenda_item_id == item.id]
         if mine:

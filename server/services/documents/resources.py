@@ -3,8 +3,10 @@ the PDF engine (worker processes). One instance per server, in an AppKey."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from storage.documents import DerivedCache, DocumentStore
 from storage.pdf import PdfEngine
@@ -16,6 +18,9 @@ class DocumentResources:
     derived: DerivedCache
     engine: PdfEngine
     max_upload_bytes: int
+    # Agenda-pack reads in flight, by meeting: requests that arrive meanwhile share one
+    # (server/services/documents/files.py, `_pack_rows`).
+    pack_reads: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
