@@ -167,9 +167,14 @@ async def _read_pack_rows(ctx: Context, meeting_id: int) -> _PackRows:
         .join(Document, col(Document.id) == DocumentVersion.document_id)
         .where(Document.meeting_id == meeting_id, col(Document.version) == DocumentVersion.number)
     )
-    return _PackRows(
+    rows = _PackRows(
         list(items.all()), list(documents.all()), {v.document_id: v for v in versions.all()}
     )
+    # Other requests read these objects: out of this session, so that nothing it does later
+    # (a rollback expires what it holds) can change them under them.
+    for row in (*rows.items, *rows.documents, *rows.current.values()):
+        ctx.db.expunge(row)
+    return rows
 
 
 async def _sections(
