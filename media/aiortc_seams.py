@@ -764,22 +764,30 @@ class DirectSender:
     def _route(self) -> _Route | None:
         """(UDP transport, remote address, SRTP session, DTLS transport) once connected.
 
-        Looked up once; afterwards only the DTLS state is checked (aiortc does no ICE
-        restart, so the nominated pair of a live connection does not change, and a sender's
-        transport is only replaced, by BUNDLE, before it starts).
+        Looked up once; afterwards the DTLS state and the UDP transport are checked (aiortc
+        does no ICE restart, so the nominated pair of a live connection does not change, and
+        a sender's transport is only replaced, by BUNDLE, before it starts). A closing UDP
+        transport ends the route at once, even while DTLS still says connected (aioice closes
+        a pair whose consent expired before DTLS hears of it): its socket's number may soon
+        belong to another socket, which the compiled path must never write to.
         """
         cached = self._cached
         if cached is not None and cached.dtls._state is _DTLS_CONNECTED:
-            return cached
+            if not cached.transport.is_closing():
+                return cached
+            self._cached = None
+            return None
         dtls = self._sender.transport
         if dtls._state is not _DTLS_CONNECTED:
             self._cached = None
             return None
         if cached is None and self._sender._RTCRtpSender__started:  # type: ignore[attr-defined]
             pair = dtls.transport._connection._nominated.get(1)
-            if pair is not None and pair.protocol.transport is not None:
+            transport = pair.protocol.transport if pair is not None else None
+            if pair is not None and transport is not None and not transport.is_closing():
                 self._payload_type = self._transceiver._codecs[0].payloadType or 0
-                self._cached = self._new_route(pair.protocol.transport, pair.remote_addr, dtls)
+                self._cached = self._new_route(transport, pair.remote_addr, dtls)
+
         return self._cached
 
     def _new_route(self, transport: Any, addr: tuple[str, int], dtls: RTCDtlsTransport) -> _Route:

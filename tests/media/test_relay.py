@@ -120,6 +120,30 @@ async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
         assert counters.packets_compiled == 0
 
 
+async def test_direct_send_stops_when_the_viewers_socket_closes_before_dtls_knows(
+    relay: Relay, events: Events, peers: list[Camera | Screen], clip: Clip
+) -> None:
+    # aioice closes a pair whose consent expired before DTLS hears of it; the socket's
+    # number may then be reused, and the compiled path must not write to it any more.
+    await camera(relay, peers, clip, "commune-1")
+    hall = await screen(relay, events, peers, "hall", ("commune-1", "video"))
+    chair = await screen(relay, events, peers, "chair", ("commune-1", "video"))
+    await until(lambda: len(hall.frames["video"]) >= 5, what="the hall's first frames")
+    slot = relay._room(ROOM).downstreams["hall"].slots[0]
+    sender = slot.track.packet_sender
+    assert sender is not None and sender.ready()
+    dtls = slot.sender.transport if slot.sender is not None else None
+    assert dtls is not None and dtls.state == "connected"
+    dtls.transport._connection._nominated[1].protocol.transport.close()
+
+    assert not sender.ready()
+    assert not sender.send([(b"\x10x", True)], 0)
+    compiled = relay.counters().packets_compiled
+    seen = len(chair.frames["video"])
+    await until(lambda: len(chair.frames["video"]) >= seen + 5, what="the chair's next frames")
+    assert relay.counters().packets_compiled > compiled  # the others still get theirs
+
+
 async def test_late_joiner_starts_at_a_keyframe_it_asked_for(
     relay: Relay, events: Events, peers: list[Camera | Screen], clip: Clip
 ) -> None:
