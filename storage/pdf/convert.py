@@ -83,7 +83,7 @@ class OfficeConverter:
 
     async def _run(self, named: Path, workdir: Path) -> None:
         process = await asyncio.create_subprocess_exec(
-            *self._command(named, workdir),
+            *self._command(named, workdir, await self._isolation()),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -108,7 +108,13 @@ class OfficeConverter:
             log.warning("soffice exited with %s: %s", process.returncode, tail)
             raise ConversionFailed("document_conversion_failed")
 
-    def _command(self, named: Path, workdir: Path) -> list[str]:
+    async def _isolation(self) -> tuple[str, ...]:
+        """The no-network prefix; probed once, off the event loop (it runs `unshare true`)."""
+        if not self.limits.isolate_network:
+            return ()
+        return await asyncio.to_thread(_no_network)
+
+    def _command(self, named: Path, workdir: Path, isolation: tuple[str, ...]) -> list[str]:
         soffice = shutil.which(self.limits.soffice)
         if soffice is None:  # the server's fault, not the upload's: a 5xx with a fix
             raise RuntimeError(
@@ -120,8 +126,8 @@ class OfficeConverter:
         if prlimit is None:
             log.warning("prlimit (util-linux) not found: LibreOffice runs without rlimits")
         wrapper = [prlimit, *limits, "--"] if prlimit else []
-        if self.limits.isolate_network:
-            wrapper = [*_no_network(), *wrapper]
+        wrapper = [*isolation, *wrapper]
+
         return [
             *wrapper,
             soffice,
