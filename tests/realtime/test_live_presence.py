@@ -135,12 +135,7 @@ async def test_an_unexpected_error_while_joining_is_a_refusal(
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(rollcall, "join", broken)
-    client = MeetingClient(await login_as("tp.noivu"), meeting["id"])
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect()
-    # refused with a reason, not left to wait for its connect timeout
-    assert client.refusal["data"]["code"] == "internal_error"
-    await client.close()
+    await _refused_as_internal_error(login_as, meeting["id"])
 
 
 async def test_a_refusal_after_the_join_closes_the_presence(
@@ -153,12 +148,17 @@ async def test_a_refusal_after_the_join_closes_the_presence(
         raise RuntimeError("no room today")
 
     monkeypatch.setattr(MeetingNamespace, "enter_room", broken)
-    client = MeetingClient(await login_as("tp.noivu"), meeting["id"])
+    await _refused_as_internal_error(login_as, meeting["id"])
+    assert await _open_presences(settings, meeting["id"]) == []
+
+
+async def _refused_as_internal_error(login_as: Any, meeting_id: int) -> None:
+    """A delegate's join is refused with a reason, not left to wait for its connect timeout."""
+    client = MeetingClient(await login_as("tp.noivu"), meeting_id)
     with pytest.raises(socketio.exceptions.ConnectionError):
         await client.connect()
     assert client.refusal["data"]["code"] == "internal_error"
     await client.close()
-    assert await _open_presences(settings, meeting["id"]) == []
 
 
 async def test_the_coalescer_runs_once_for_a_burst_and_once_more_after_it() -> None:
