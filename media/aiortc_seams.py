@@ -96,10 +96,10 @@ from aiortc.utils import random16, uint32_gt
 from media.frames import EncodedFrame, Kind, is_keyframe
 from media.interfaces import RelayCounters
 
-try:  # compiled by `pip install -e .` (setup.py); without a C compiler, Python does its work
-    from media import _fastpath
+try:  # compiled by `pip install -e .` (setup.py); without a C compiler, Python does their work
+    from media import _fastpath, _receive
 except ImportError:  # pragma: no cover - the test machine has gcc
-    _fastpath = None  # type: ignore[assignment]
+    _fastpath = _receive = None  # type: ignore[assignment]
 
 VERIFIED_AIORTC_VERSION = "1.16.0"
 VERIFIED_AIOICE_VERSION = "0.13.0"
@@ -316,12 +316,17 @@ def _encoded(kind: Kind, codec: str, frame: JitterFrame) -> EncodedFrame:
 
 
 def install_receiver_sink(
-    receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink, estimate_bandwidth: bool = True
+    receiver: RTCRtpReceiver,
+    kind: Kind,
+    sink: FrameSink,
+    estimate_bandwidth: bool = True,
+    compiled: bool = True,
 ) -> None:
     """Make `receiver` hand its encoded frames to `sink` instead of decoding them.
 
     Must run before `receiver.receive()` starts the decoder thread, i.e. from the peer
-    connection's "track" event.
+    connection's "track" event. `compiled`: VP8 and Opus streams are received by
+    media/_receive.c when it was built (and no bandwidth estimator needs every packet).
     """
     if getattr(receiver, "_RTCRtpReceiver__started", True):
         raise SeamError("receiver already started: install the sink from the 'track' event")
@@ -335,7 +340,13 @@ def install_receiver_sink(
         receiver._RTCRtpReceiver__remote_bitrate_estimator = replacement  # type: ignore[attr-defined]
     if isinstance(getattr(receiver, "_RTCRtpReceiver__nack_generator", None), NackGenerator):
         receiver._RTCRtpReceiver__nack_generator = _NackGenerator()  # type: ignore[attr-defined]
-    setattr(receiver, _LEAN_ATTR, _LeanReceive(receiver, kind, sink))
+    lean = _LeanReceive(receiver, kind, sink, compiled)
+    setattr(receiver, _LEAN_ATTR, lean)
+
+    async def handle_rtp_packet(packet: RtpPacket, arrival_time_ms: int) -> None:
+        lean(packet)  # aiortc's reader too: a stream's packets all reach the same state
+
+    receiver._handle_rtp_packet = handle_rtp_packet  # type: ignore[method-assign]
     install_direct_receive(receiver.transport)
 
 
@@ -364,9 +375,17 @@ def packets_received_directly(dtls: RTCDtlsTransport) -> int:
 
 
 def packets_handled_lean(receiver: RTCRtpReceiver) -> int:
-    """RTP packets of `receiver` handled by `_LeanReceive` (not aiortc's coroutine)."""
+    """RTP packets of `receiver` handled by `_LeanReceive` in Python (not aiortc's coroutine)."""
     lean = getattr(receiver, _LEAN_ATTR, None)
     return lean.packets if isinstance(lean, _LeanReceive) else 0
+
+
+def packets_handled_compiled(receiver: RTCRtpReceiver) -> int:
+    """RTP packets of `receiver` handled by media/_receive.c."""
+    lean = getattr(receiver, _LEAN_ATTR, None)
+    if not isinstance(lean, _LeanReceive):
+        return 0
+    return sum(stream.inbound.packets for stream in lean.compiled.values())
 
 
 _LEAN_ATTR = "_relay_lean_receive"
@@ -385,7 +404,9 @@ class _LeanReceive:
     the receiver's own coroutines, run with `run_now` (they complete synchronously).
     """
 
-    def __init__(self, receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink) -> None:
+    def __init__(
+        self, receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink, compiled: bool = False
+    ) -> None:
         self._receiver = receiver
         self._kind: Kind = kind
         self._sink = sink
@@ -415,13 +436,21 @@ class _LeanReceive:
         self.packets = 0
         # Header extensions are parsed only if read: the audio level, abs-send-time for REMB.
         self.wants_extensions = kind == "audio" or self._estimator is not None
+        # Streams received by media/_receive.c, by SSRC: every VP8 or Opus stream, unless a
+        # bandwidth estimator must see each packet's arrival in Python.
+        self._can_compile = compiled and _receive is not None and self._estimator is None
+        self.compiled: dict[int, _CompiledStream] = {}
 
     def __call__(self, packet: RtpPacket) -> None:
         receiver = self._receiver
         if not receiver._enabled:
             return
-        self.packets += 1
         ssrc = packet.ssrc
+        compiled = self.compiled.get(ssrc)
+        if compiled is not None:  # aiortc's reader had it, or it is of another payload type
+            compiled.add(packet, statistics=True)
+            return
+        self.packets += 1
         estimator = self._estimator
         if estimator is not None and packet.extensions.abs_send_time is not None:
             self._estimate(packet, estimator)
@@ -432,13 +461,15 @@ class _LeanReceive:
         codec = self._codecs.get(packet.payload_type)
         if codec is None:
             return
-        stream = self._streams.get(ssrc)
-        if stream is None:
-            stream = self._streams[ssrc] = StreamStatistics(codec.clockRate)
-        stream.add(packet)
         kind = self._codec_kinds.get(packet.payload_type)
         if kind is None:
             kind = self._codec_kinds[packet.payload_type] = _codec_kind(codec)
+        stream = self._streams.get(ssrc)
+        if stream is None:
+            if self._can_compile and self._compile(packet, codec, kind):
+                return
+            stream = self._streams[ssrc] = StreamStatistics(codec.clockRate)
+        stream.add(packet)
         if kind is _RTX:
             original_ssrc = self._rtx_ssrc.get(ssrc)
             apt = codec.parameters.get("apt")
@@ -450,6 +481,10 @@ class _LeanReceive:
             ):
                 return
             packet = unwrap_rtx(packet, payload_type=apt, ssrc=original_ssrc)
+            compiled = self.compiled.get(original_ssrc)
+            if compiled is not None:
+                compiled.add(packet, statistics=False)  # counted on the RTX stream above
+                return
             codec = self._codecs[apt]
             kind = _codec_kind(codec)
         nack = self._nack
@@ -472,6 +507,51 @@ class _LeanReceive:
             frame.timestamp = self._mapper.map(frame.timestamp)
             self._sink(_encoded(self._kind, codec.mimeType.lower(), frame))
 
+    def _compile(self, packet: RtpPacket, codec: Any, kind: str) -> bool:
+        """Hand the stream `packet` starts to media/_receive.c, if it is VP8 or Opus."""
+        if kind is not _VP8 and codec.name.lower() != "opus":
+            return False
+        hook = getattr(self._receiver.transport.transport._connection, "data_received", None)
+        if not isinstance(hook, _DirectReceive):
+            return False
+        stream = _CompiledStream(self, packet, codec, hook.audio_level_id())
+        self.compiled[packet.ssrc] = stream
+        self._streams[packet.ssrc] = stream.inbound  # type: ignore[assignment]  # read as one
+        hook.inbound[packet.ssrc] = stream.inbound
+        stream.add(packet, statistics=True)
+        return True
+
+    def deliver(self, stream: _CompiledStream, nack: bool, pli: bool, frames: Any) -> None:
+        """What media/_receive.c left to Python for one packet: RTCP to send, frames."""
+        receiver = self._receiver
+        ssrc = stream.ssrc
+        if nack:
+            run_now(receiver._send_rtcp_nack(ssrc, stream.inbound.missing()))
+        if pli:
+            run_now(receiver._send_rtcp_pli(ssrc))
+        if frames is None or not receiver._enabled:
+            return
+        self._stamp_in -= 1
+        if self._stamp_in < 0:
+            self._active_ssrc[ssrc] = clock.current_datetime()
+            self._stamp_in = ACTIVE_SSRC_EVERY
+        kind, codec, sink = self._kind, stream.codec, self._sink
+        for timestamp, data, payloads, keyframe, discontinuity, level in frames:
+            sink(
+                EncodedFrame(
+                    kind,
+                    codec,
+                    data,
+                    timestamp,
+                    keyframe,
+                    ssrc,
+                    time.monotonic(),
+                    level,
+                    discontinuity,
+                    payloads,
+                )
+            )
+
     def _estimate(self, packet: RtpPacket, estimator: Any) -> None:
         receiver = self._receiver
         remb = estimator.add(
@@ -486,6 +566,45 @@ class _LeanReceive:
                 fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc, media_ssrc=0, fci=pack_remb_fci(*remb)
             )
             run_now(receiver._send_rtcp(report))
+
+
+class _CompiledStream:
+    """One publisher stream received by media/_receive.c, and who acts on its results."""
+
+    def __init__(self, lean: _LeanReceive, packet: RtpPacket, codec: Any, level_id: int) -> None:
+        video = codec.name == "VP8"
+        self.lean = lean
+        self.ssrc = packet.ssrc
+        self.codec = codec.mimeType.lower()
+        self.inbound = _receive.InboundStream(
+            owner=self,
+            ssrc=packet.ssrc,
+            clock_rate=codec.clockRate,
+            video=video,
+            payload_type=packet.payload_type,
+            hold_ticks=MAX_HOLD_TICKS if video else 0,
+            audio_level_id=0 if video else level_id,
+            capacity=VIDEO_BUFFER_PACKETS if video else 1,
+        )
+
+    def add(self, packet: RtpPacket, statistics: bool) -> None:
+        """A packet of this stream that reached Python (see InboundStream.add_packet)."""
+        if packet.payload_type != self.inbound.payload_type:
+            return  # a second payload type on one SSRC: not something browsers send
+        level = packet.extensions.audio_level
+        result = self.inbound.add_packet(
+            packet.sequence_number,
+            packet.timestamp,
+            bool(packet.marker),
+            packet.payload,
+            level[1] if level is not None else -1,
+            statistics,
+        )
+        if result is not None:
+            self.deliver(result)
+
+    def deliver(self, result: tuple[Any, Any, bool, bool, Any]) -> None:
+        self.lean.deliver(self, result[2], result[3], result[4])
 
 
 _RTX, _VP8, _OTHER = "rtx", "vp8", "other"
@@ -571,6 +690,12 @@ class _DirectReceive:
         self._srtp: pylibsrtp.Session | None = None  # the session _context is for
         self._context = 0
         self.packets = 0  # handled here rather than by aiortc's reader task
+        self.inbound: dict[int, Any] = {}  # SSRC -> media._receive.InboundStream
+
+    def audio_level_id(self) -> int:
+        """The header extension id negotiated for audio levels (RFC 6464), 0 if none."""
+        ids = getattr(self._extensions_map, "_HeaderExtensionsMap__ids", None)
+        return getattr(ids, "audio_level", None) or 0
 
     def __call__(self, data: bytes, component: int) -> None:
         if not self._rtp(data):
@@ -585,10 +710,20 @@ class _DirectReceive:
             return False
         if not self._queued.empty():
             return False  # aiortc's reader has packets to handle first: keep their order
-        plain = self._unprotect(srtp, data)
-        if plain is None:
-            return True  # what aiortc does too: drop it
         self.packets += 1
+        if _receive is None:
+            plain = self._unprotect(srtp, data)
+        else:
+            if srtp is not self._srtp:
+                self._srtp, self._context = srtp, _srtp_functions.context(srtp)
+            result = _receive.receive(self._context, _srtp_functions.unprotect, data, self.inbound)
+            if isinstance(result, tuple):
+                result[0].deliver(result)  # a stream's frames, NACK or PLI
+                return True
+            plain = result
+        if plain is None:
+            return True  # handled, or dropped as aiortc drops what it cannot unprotect
+
         # What RTCDtlsTransport._handle_rtp_data does, the extensions parsed only if read.
         parsed = _parse_rtp(plain)
         if parsed is None:

@@ -41,6 +41,10 @@ class RelaySettings:
     # one sendmmsg per frame, ~3x less CPU than Python per packet) when it was compiled at
     # install. False: Python does the same steps (for comparison and diagnosis).
     compiled_send: bool = True
+    # Receive publishers' VP8 and Opus packets with media/_receive.c (unprotect, receiver
+    # statistics, NACK, reassembly: Python is called once per frame, not once per packet)
+    # when it was compiled at install. False: Python does the same steps.
+    compiled_receive: bool = True
 
     # Delay-based bandwidth estimation of each publisher's uplink, reported as REMB. aiortc's
     # estimator costs ~100 us per video packet (12 % of the relay at 25 sites); without it a

@@ -63,10 +63,12 @@ class PublisherPeer:
         on_gone: GoneCallback,
         estimate_bandwidth: bool = False,
         counters: RelayCounters | None = None,
+        compiled_receive: bool = True,
     ) -> None:
         self.peer_id = publisher_id
         self.counters = counters if counters is not None else RelayCounters()
         self._estimate_bandwidth = estimate_bandwidth
+        self._compiled_receive = compiled_receive
         self.pc = pc
         self.forwarders: dict[Kind, Forwarder] = {}
         self.created = time.monotonic()
@@ -98,15 +100,22 @@ class PublisherPeer:
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
         if any(f.kind == kind for _, f in self._pending):
             # A second track of a kind is neither relayed nor decoded.
-            aiortc_seams.install_receiver_sink(transceiver.receiver, kind, lambda frame: None)
+            aiortc_seams.install_receiver_sink(
+                transceiver.receiver, kind, lambda frame: None, compiled=self._compiled_receive
+            )
             return
         keyframes = None
         if kind == "video":
             keyframes = KeyframeRequester(lambda: self._send_pli(kind))
         forwarder = Forwarder(self.peer_id, kind, "", keyframes)
         aiortc_seams.install_receiver_sink(
-            transceiver.receiver, kind, forwarder.push, self._estimate_bandwidth
+            transceiver.receiver,
+            kind,
+            forwarder.push,
+            self._estimate_bandwidth,
+            compiled=self._compiled_receive,
         )
+
         self._pending.append((transceiver, forwarder))
 
     async def _send_pli(self, kind: Kind) -> None:

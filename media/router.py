@@ -135,6 +135,7 @@ class Relay:
             on_gone=lambda _: self._gone(state, peer, "publisher"),
             estimate_bandwidth=self.settings.bandwidth_estimation,
             counters=self._counters,
+            compiled_receive=self.settings.compiled_receive,
         )
         state.publishers[publisher_id] = peer
         try:

@@ -27,14 +27,15 @@ ROOM = "bench"
 
 
 class Forward:
-    def __init__(self, direct_send: bool, compiled_send: bool) -> None:
+    def __init__(self, direct_send: bool, compiled: bool) -> None:
         # Liveness off: counting viewers do send receiver reports, but a saturated run
         # must measure, not tear sites down.
         settings = RelaySettings(
             host_addresses=("127.0.0.1",),
             peer_timeout=3600,
             direct_send=direct_send,
-            compiled_send=compiled_send,
+            compiled_send=compiled,
+            compiled_receive=compiled,
         )
         self.relay = Relay(settings)
 
@@ -192,8 +193,8 @@ def _app(backend: Forward | Baseline) -> web.Application:
 
 # What each mode runs (see media.py --help): the send path.
 MODES = {
-    "forward": "direct",  # what `python -m server` runs: direct send via media/_fastpath.c
-    "forward-python": "direct-python",  # direct send with Python doing _fastpath.c's work
+    "forward": "direct",  # what `python -m server` runs: media/_receive.c, media/_fastpath.c
+    "forward-python": "direct-python",  # the same, with Python doing the C modules' work
     "forward-aiortc": "aiortc",  # av.Packet through aiortc's RTCRtpSender
     "mediarelay": "mediarelay",  # the baseline: decode once, encode per viewer
 }
@@ -203,7 +204,7 @@ def _backend(mode: str) -> Forward | Baseline:
     backend = MODES[mode]
     if backend == "mediarelay":
         return Baseline()
-    return Forward(direct_send=backend != "aiortc", compiled_send=backend == "direct")
+    return Forward(direct_send=backend != "aiortc", compiled=backend == "direct")
 
 
 async def _serve(mode: str, conn: Connection) -> None:

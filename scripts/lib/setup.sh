@@ -37,14 +37,14 @@ setup_python() {
     say "Creating the virtual environment (.venv)"
     python3 -m venv "$VENV" || { apt_install python3-venv && python3 -m venv "$VENV"; }
   fi
-  # setup.py and the C file: the relay's compiled fast path is built by this install too. It
-  # needs a C compiler and Python's headers; without them the relay runs its Python path.
+  # setup.py and the C files: the relay's compiled modules are built by this install too. They
+  # need a C compiler and Python's headers; without them the relay runs its Python path.
   if is_root && ! python3 -c 'import os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
     apt_install python3-dev
   fi
   command -v cc >/dev/null || ! is_root || apt_install gcc
-  local sources=("$ROOT/pyproject.toml" "$ROOT/setup.py" "$ROOT/media/_fastpath.c")
+  local sources=("$ROOT/pyproject.toml" "$ROOT/setup.py" "$ROOT"/media/_*.c)
 
   if changed python "${sources[@]}"; then
     say "Installing Python packages"

@@ -60,7 +60,7 @@ BOTH_SEND_PATHS = pytest.mark.parametrize(
     "relay",
     [
         {"direct_send": True},
-        {"direct_send": True, "compiled_send": False},
+        {"direct_send": True, "compiled_send": False, "compiled_receive": False},
         {"direct_send": False},
     ],
     ids=["direct", "direct-python", "aiortc"],
@@ -109,9 +109,17 @@ async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
     publisher = relay._room(ROOM).publishers["commune-1"]
     dtls = publisher.pc.getTransceivers()[0].receiver.transport
     assert aiortc_seams.packets_received_directly(dtls) >= 40  # 20 frames of each kind
-    # ... and were handled by the lean receive path, not aiortc's per-packet coroutine.
+    # ... and were handled by media/_receive.c, or the lean receive path in Python, not by
+    # aiortc's per-packet coroutine.
     for transceiver in publisher.pc.getTransceivers():
-        assert aiortc_seams.packets_handled_lean(transceiver.receiver) >= 20
+        receiver = transceiver.receiver
+        if relay.settings.compiled_receive:
+            assert aiortc_seams.packets_handled_compiled(receiver) >= 20
+            assert aiortc_seams.packets_handled_lean(receiver) <= 1  # a stream's first packet
+        else:
+            assert aiortc_seams.packets_handled_compiled(receiver) == 0
+            assert aiortc_seams.packets_handled_lean(receiver) >= 20
+
     # Direct sending protected and sent them in media/_fastpath.c, unless told not to.
     counters = relay.counters()
     if relay.settings.direct_send and relay.settings.compiled_send:
