@@ -32,9 +32,17 @@ neither. The seams used here:
   (`RTCDtlsTransport._recv_next`: one Task wake-up, four awaits and a STUN parse attempt per
   packet). For SRTP packets we shadow `data_received` (and, once connected, the nominated
   pair's `StunProtocol.datagram_received`) per instance and call what `_recv_next` would:
-  `_rx_srtp.unprotect` then `_handle_rtp_data`, at once. DTLS, RTCP and STUN keep aiortc's
-  path. `NackGenerator.truncate` scans every missing sequence number on every packet; ours
+  `_rx_srtp.unprotect` then `_handle_rtp_data` (or `unprotect_rtcp` then
+  `_handle_rtcp_data`), at once, unless the reader task still has datagrams queued (asyncio
+  Queue's `_queue` deque), whose order is kept. DTLS and STUN keep aiortc's path.
+  `NackGenerator.truncate` scans every missing sequence number on every packet; ours
   returns at once when nothing is missing.
+* Compiled receive (`_CompiledStream`, media/_receive.c): a VP8 or Opus stream's object in
+  the receiver's `__remote_streams` is a `media._receive.InboundStream` with the fields
+  aiortc's receiver reports and getStats read (StreamStatistics'), and the receiver's
+  `_handle_rtp_packet` is shadowed per instance so that packets aiortc's reader delivers
+  reach the same state. The audio-level header extension id comes from the DTLS
+  transport's `HeaderExtensionsMap.__ids`.
 * Lean receive (`_LeanReceive`): for receivers with our sink, the direct path does not call
   `RTCDtlsTransport._handle_rtp_data` (RTP parse with every header extension, then the
   `RTCRtpReceiver._handle_rtp_packet` coroutine) but parses the header itself, routes with
@@ -52,6 +60,7 @@ neither. The seams used here:
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import inspect
 import logging
@@ -85,6 +94,7 @@ from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from aiortc.rtp import (
     RTCP_PSFB_APP,
     RTP_HISTORY_SIZE,
+    HeaderExtensionsMap,
     RtcpPsfbPacket,
     RtpPacket,
     is_rtcp,
@@ -689,7 +699,9 @@ class _DirectReceive:
         self._shortcut_protocol: Any = None
         self._srtp: pylibsrtp.Session | None = None  # the session _context is for
         self._context = 0
+        self._waiting: collections.deque[Any] = connection._queue._queue  # type: ignore[attr-defined]
         self.packets = 0  # handled here rather than by aiortc's reader task
+        self.rtcp_packets = 0
         self.inbound: dict[int, Any] = {}  # SSRC -> media._receive.InboundStream
 
     def audio_level_id(self) -> int:
@@ -698,18 +710,22 @@ class _DirectReceive:
         return getattr(ids, "audio_level", None) or 0
 
     def __call__(self, data: bytes, component: int) -> None:
-        if not self._rtp(data):
+        if not self._srtp_packet(data):
             self._queued.put_nowait((data, component))
             return
         self._shortcut_pair()
 
-    def _rtp(self, data: bytes) -> bool:
-        """Handle `data` if it is an SRTP packet of a connected transport; False otherwise."""
+    def _srtp_packet(self, data: bytes) -> bool:
+        """Handle `data` if it is an SRTP or SRTCP packet of a connected transport; False
+        otherwise (aiortc's reader task then handles it)."""
         srtp = self._dtls._rx_srtp
-        if srtp is None or len(data) < 12 or not 127 < data[0] < 192 or is_rtcp(data):
+        if srtp is None or len(data) < 12 or not 127 < data[0] < 192:
             return False
-        if not self._queued.empty():
+        if self._waiting:
             return False  # aiortc's reader has packets to handle first: keep their order
+        if is_rtcp(data):
+            self._rtcp(srtp, data)
+            return True
         self.packets += 1
         if _receive is None:
             plain = self._unprotect(srtp, data)
@@ -744,6 +760,15 @@ class _DirectReceive:
             log.exception("media: packet handler failed")
         return True
 
+    def _rtcp(self, srtp: pylibsrtp.Session, data: bytes) -> None:
+        """What RTCDtlsTransport._recv_next does with SRTCP, without its queue and Task."""
+        try:
+            plain = srtp.unprotect_rtcp(data)
+        except pylibsrtp.Error:
+            return
+        self.rtcp_packets += 1
+        run_now(self._dtls._handle_rtcp_data(plain))
+
     def _unprotect(self, srtp: pylibsrtp.Session, data: bytes) -> bytes | None:
         if _fastpath is None:
             try:
@@ -763,7 +788,7 @@ class _DirectReceive:
         original = protocol.datagram_received
 
         def datagram_received(data: bytes | str, addr: tuple[Any, ...]) -> None:
-            if not (isinstance(data, bytes) and self._rtp(data)):
+            if not (isinstance(data, bytes) and self._srtp_packet(data)):
                 original(data, addr)
 
         protocol.datagram_received = datagram_received  # type: ignore[method-assign]
@@ -1108,9 +1133,21 @@ def _check_direct_receive() -> None:
             RTCDtlsTransport._recv_next,
             "data = self._rx_srtp.unprotect(data)",
             "await self._handle_rtp_data(data, arrival_time_ms=arrival_time_ms)",
+            "data = self._rx_srtp.unprotect_rtcp(data)",
+            "await self._handle_rtcp_data(data)",
         ),
-        "RTCDtlsTransport no longer unprotects RTP and calls _handle_rtp_data",
+        "RTCDtlsTransport no longer unprotects RTP and RTCP and calls their handlers",
     )
+    _require(
+        isinstance(getattr(asyncio.Queue(), "_queue", None), collections.deque),
+        "asyncio.Queue no longer keeps its items in a deque named _queue",
+    )
+    ids = getattr(HeaderExtensionsMap(), "_HeaderExtensionsMap__ids", None)
+    _require(
+        hasattr(ids, "audio_level"),
+        "HeaderExtensionsMap no longer keeps negotiated ids in __ids.audio_level",
+    )
+
     _require(
         _source_has(NackGenerator.add, "self.truncate()")
         and _source_has(RTCRtpReceiver.__init__, "self.__nack_generator = NackGenerator()"),

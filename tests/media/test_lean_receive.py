@@ -185,7 +185,7 @@ async def test_a_packet_lost_on_the_way_in_is_recovered_over_loopback(
 
     receiver._send_rtcp_nack = nack  # type: ignore[method-assign]
     dropped: list[int] = []
-    handle = hook._rtp
+    handle = hook._srtp_packet
 
     def lossy(data: bytes) -> bool:
         # SRTP leaves the RTP header in clear: drop one packet of the camera's video.
@@ -194,7 +194,7 @@ async def test_a_packet_lost_on_the_way_in_is_recovered_over_loopback(
             return True
         return handle(data)
 
-    hook._rtp = lossy  # type: ignore[method-assign]
+    hook._srtp_packet = lossy  # type: ignore[method-assign]
     lean_before = aiortc_seams.packets_handled_lean(receiver)
     before = len(hall.frames["video"])
     await until(lambda: len(hall.frames["video"]) >= before + 15, what="video after the loss")
@@ -202,7 +202,9 @@ async def test_a_packet_lost_on_the_way_in_is_recovered_over_loopback(
     assert dropped and any(dropped[0] in lost for lost in nacks)
     streams = receiver._RTCRtpReceiver__remote_streams
     assert len(streams) == 2  # the media SSRC and, since the resend, the RTX one
-    assert aiortc_seams.packets_handled_lean(receiver) > lean_before
+    assert aiortc_seams.packets_handled_lean(receiver) > lean_before  # the RTX stream
+    assert aiortc_seams.packets_handled_compiled(receiver) > 15  # the media stream
+
     assert is_run_of([f.data for f in hall.frames["video"]], site.sent)  # nothing lost
     # What the receiver reports say (aiortc's getStats keeps one inbound entry per receiver,
     # so read the statistics behind the reports).
