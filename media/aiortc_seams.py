@@ -1267,6 +1267,49 @@ def _check_fastpath() -> None:
     )
 
 
+def _check_compiled_receive() -> None:
+    """media._receive reassembles a two-packet VP8 frame sent through real SRTP as Python
+    does, and hands back what no stream of it takes."""
+    if _receive is None or _fastpath is None:
+        return
+    key = bytes(range(30))
+    sending = pylibsrtp.Session(
+        pylibsrtp.Policy(key=key, ssrc_type=pylibsrtp.Policy.SSRC_ANY_OUTBOUND)
+    )
+    receiving = pylibsrtp.Session(
+        pylibsrtp.Policy(key=key, ssrc_type=pylibsrtp.Policy.SSRC_ANY_INBOUND)
+    )
+    stream = _receive.InboundStream(
+        owner=None,
+        ssrc=0x1234,
+        clock_rate=90000,
+        video=True,
+        payload_type=96,
+        hold_ticks=MAX_HOLD_TICKS,
+        audio_level_id=0,
+        capacity=VIDEO_BUFFER_PACKETS,
+    )
+    payloads = [(b"\x90\x80\x05\x10\x02", False), (b"\x00last", True)]  # keyframe, picture 5
+    packets = [
+        _RTP_HEADER.pack(0x80, 96 | 0x80 * marker, 65535 + i & 0xFFFF, 3000, 0x1234) + payload
+        for i, (payload, marker) in enumerate(payloads)
+    ]
+    context, unprotect = _srtp_functions.context(receiving), _srtp_functions.unprotect
+    streams = {0x1234: stream}
+    first, second = (
+        _receive.receive(context, unprotect, sending.protect(p), streams) for p in packets
+    )
+    other = _RTP_HEADER.pack(0x80, 111, 1, 960, 0x9999) + b"opus"
+    _require(
+        first is None
+        and second
+        == (None, stream, False, False, [(0, b"\x10\x02last", tuple(payloads), True, False, None)])
+        and _receive.receive(context, unprotect, sending.protect(other), streams) == other
+        and (stream.packets_received, stream.max_seq, stream.cycles) == (2, 0, 65536),
+        "media._receive does not receive as the Python path does",
+    )
+
+
 def check_seams() -> None:
     """Raise SeamError, naming the broken seam, if aiortc no longer matches this module."""
     _require(aiortc.__version__ == VERIFIED_AIORTC_VERSION, "version differs")
@@ -1318,6 +1361,7 @@ def check_seams() -> None:
     _check_direct_send()
     _check_direct_receive()
     _check_fastpath()
+    _check_compiled_receive()
 
     _require(
         list(inspect.signature(_ORIGINAL_GET_HOST_ADDRESSES).parameters) == ["use_ipv4", "use_ipv6"]
