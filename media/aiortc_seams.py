@@ -876,6 +876,15 @@ class _SrtpFunctions:
 _srtp_functions = _SrtpFunctions()
 
 
+def compiled_modules_missing() -> list[str]:
+    """The relay's compiled modules that could not be imported (built by `pip install -e .`)."""
+    return [
+        name
+        for name, module in (("media/_fastpath.c", _fastpath), ("media/_receive.c", _receive))
+        if module is None
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class _Route:
     """Where a connected subscriber's packets go, looked up once."""

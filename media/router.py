@@ -77,6 +77,14 @@ class Relay:
     ) -> None:
         aiortc_seams.check_seams()
         self.settings = settings or RelaySettings()
+        missing = aiortc_seams.compiled_modules_missing()
+        if missing:
+            logger.warning(
+                "media: %s not built (no C compiler at install?): the relay does their work "
+                "in Python, at ~40 %% more CPU per site (docs/media.md)",
+                " and ".join(missing),
+            )
+
         self.events: MediaEvents = events or NoEvents()
         if self.settings.host_addresses is not None:
             aiortc_seams.restrict_host_addresses(self.settings.host_addresses)

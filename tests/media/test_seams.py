@@ -6,7 +6,7 @@ import aiortc
 import pytest
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 
-from media import MediaBackend, Relay, SeamError, check_seams
+from media import MediaBackend, Relay, SeamError, aiortc_seams, check_seams
 
 
 def test_seams_match_the_installed_aiortc() -> None:
@@ -39,3 +39,17 @@ def test_the_relay_is_the_backend_the_control_plane_expects() -> None:
     names = [n for n in dir(MediaBackend) if not n.startswith("_")]
     assert all(callable(getattr(Relay, n, None)) for n in names)
     assert backend is not None
+
+
+def test_a_relay_without_its_compiled_modules_says_so_and_still_starts(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A build without a C compiler (simulated: the modules did not import) is slower, not
+    broken: the relay starts on its Python path and the log says why it costs more."""
+    Relay()
+    assert "not built" not in caplog.text  # this machine builds them
+    monkeypatch.setattr(aiortc_seams, "_receive", None)
+    monkeypatch.setattr(aiortc_seams, "_fastpath", None)
+    check_seams()
+    Relay()
+    assert "media/_fastpath.c and media/_receive.c not built" in caplog.text
