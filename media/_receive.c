@@ -12,7 +12,7 @@
  *     a frame released at its marker packet, a frame held up by a loss given up after
  *     `hold_ticks`), except that every frame completed by a packet is released at once;
  *   - audio: one Opus packet is one frame; late or repeated ones are dropped;
- *   - the receiver's timestamp mapper (first frame at 0, wraps unfolded).
+ *   - the timestamp mapper (first frame at 0, wraps unfolded), as aiortc_seams._TimestampMapper.
  * Python is called only when there is something to do: a frame, a NACK or a PLI to send.
  *
  * receive() unprotects an SRTP packet (libsrtp's srtp_unprotect, by address, as in
@@ -82,9 +82,9 @@ typedef struct {
     /* audio: the last timestamp released */
     int has_audio_last;
     uint32_t audio_last;
-    /* timestamp mapper, as aiortc.rtcrtpreceiver.TimestampMapper */
+    /* timestamp mapper, as aiortc_seams._TimestampMapper */
     int mapped;
-    long long map_origin;
+    long long map_origin, map_unwrapped;
     uint32_t map_last;
     /* counters */
     long long packets;
@@ -195,12 +195,17 @@ static int smart_remove(InboundStream *s, unsigned count) {
 static long long map_timestamp(InboundStream *s, uint32_t timestamp) {
     if (!s->mapped) {
         s->mapped = 1;
-        s->map_origin = timestamp;
-    } else if (timestamp < s->map_last) {
-        s->map_origin -= 1LL << 32;
+        s->map_origin = s->map_unwrapped = timestamp;
+        s->map_last = timestamp;
+        return 0;
     }
-    s->map_last = timestamp;
-    return (long long)timestamp - s->map_origin;
+    int32_t step = (int32_t)(timestamp - s->map_last); /* signed distance, modulo 2^32 */
+    long long unwrapped = s->map_unwrapped + step;
+    if (step > 0) { /* only a step forward moves on: a stale frame maps behind, once */
+        s->map_last = timestamp;
+        s->map_unwrapped = unwrapped;
+    }
+    return unwrapped - s->map_origin;
 }
 
 /* Append (timestamp, data, payloads, keyframe, discontinuity, audio_level) to `frames`. */
@@ -330,7 +335,11 @@ static int add_video(InboundStream *s, uint16_t seq, uint32_t timestamp, int mar
         misorder = (uint16_t)(s->origin - seq);
     }
     if (misorder < delta) {
-        if (misorder < MAX_MISORDER) return 0; /* too late: its frame was released */
+        if (misorder < MAX_MISORDER) { /* too late: its frame was released */
+            /* _VideoBuffer.add still gives up a stalled frame, timed by this packet */
+            if (!skip_stalled(s, timestamp)) return 0;
+            return release_frames(s, frames) < 0 ? -1 : 0;
+        }
         remove_packets(s, s->capacity);
         s->origin = seq;
         delta = 0;
@@ -396,6 +405,7 @@ typedef struct {
 /* Audio level (RFC 6464) from header extensions (RFC 8285); -1 when absent or malformed. */
 static int audio_level(const unsigned char *p, Py_ssize_t length, unsigned profile, int id) {
     Py_ssize_t pos = 0;
+    int level = -1;
     while (pos < length) {
         if (p[pos] == 0) {
             pos++;
@@ -416,10 +426,10 @@ static int audio_level(const unsigned char *p, Py_ssize_t length, unsigned profi
             return -1;
         }
         if (pos + x_length > length) return -1;
-        if (x_id == id) return x_length == 1 ? p[pos] & 0x7F : -1;
+        if (x_id == id) level = x_length == 1 ? p[pos] & 0x7F : -1; /* the last one counts */
         pos += x_length;
     }
-    return -1;
+    return level;
 }
 
 /* aiortc_seams._parse_rtp's checks; 0 when aiortc would drop the packet. */
@@ -565,12 +575,12 @@ static int ready(InboundStream *s) {
 static PyObject *stream_add_packet(InboundStream *s, PyObject *args) {
     if (!ready(s)) return NULL;
     int seq, marker, level, statistics;
-    unsigned long timestamp;
+    long long timestamp;
     Py_buffer payload;
-    if (!PyArg_ParseTuple(args, "ikpy*ip", &seq, &timestamp, &marker, &payload, &level,
+    if (!PyArg_ParseTuple(args, "iLpy*ip", &seq, &timestamp, &marker, &payload, &level,
                           &statistics))
         return NULL;
-    if (seq < 0 || seq > 0xFFFF || timestamp > 0xFFFFFFFFul || level > 127) {
+    if (seq < 0 || seq > 0xFFFF || timestamp < 0 || timestamp > 0xFFFFFFFFLL || level > 127) {
         PyBuffer_Release(&payload);
         PyErr_SetString(PyExc_ValueError, "sequence number, timestamp or level out of range");
         return NULL;
@@ -590,6 +600,7 @@ static PyObject *stream_add_packet(InboundStream *s, PyObject *args) {
 
 /* stream.missing() -> sorted list of the sequence numbers to NACK (aiortc: sorted(missing)) */
 static PyObject *stream_missing(InboundStream *s, PyObject *unused) {
+    if (!ready(s)) return NULL;
     int found[NACK_WINDOW];
     int n = 0;
     if (s->nack_started)
@@ -718,8 +729,16 @@ static PyObject *receive(PyObject *self, PyObject *args) {
             Rtp rtp;
             if (!ready(s)) return NULL;
             if (!parse(buffer, length, s->level_id, &rtp)) Py_RETURN_NONE; /* as aiortc */
-            if (rtp.payload_type == s->payload_type) return handle(s, &rtp, 1);
+            if (rtp.payload_type == s->payload_type) {
+                /* The dict's reference is borrowed: keep the stream alive while handling
+                 * allocates (a finalizer could remove it from the dict). */
+                Py_INCREF(s);
+                PyObject *result = handle(s, &rtp, 1);
+                Py_DECREF(s);
+                return result;
+            }
         }
+
     }
     return PyBytes_FromStringAndSize((const char *)buffer, length);
 }

@@ -263,6 +263,28 @@ class _AudioBuffer(JitterBuffer):
         return False, frame
 
 
+class _TimestampMapper:
+    """aiortc's TimestampMapper (a stream's first frame at 0, wraps unfolded), except that
+    only a step forward across 2**32 counts as a wrap. aiortc takes any step back for one,
+    so a single stale frame (one a reset jitter buffer still released) moved every later
+    timestamp 2**32 ticks (13 hours of video) ahead; here it maps behind, once."""
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+        self._unwrapped = 0
+        self._origin = 0
+
+    def map(self, timestamp: int) -> int:
+        if self._last is None:
+            self._last = self._unwrapped = self._origin = timestamp
+            return 0
+        step = (timestamp - self._last + 2**31) % 2**32 - 2**31  # signed, modulo 2**32
+        unwrapped = self._unwrapped + step
+        if step > 0:
+            self._last, self._unwrapped = timestamp, unwrapped
+        return unwrapped - self._origin
+
+
 class _ThrottledEstimator:
     """aiortc's RemoteBitrateEstimator, estimating on every packet but reporting less often."""
 
@@ -343,6 +365,8 @@ def install_receiver_sink(
     receiver._RTCRtpReceiver__decoder_queue = _SinkQueue(kind, sink)  # type: ignore[attr-defined]
     buffer = _AudioBuffer() if kind == "audio" else _VideoBuffer()
     receiver._RTCRtpReceiver__jitter_buffer = buffer  # type: ignore[attr-defined]
+    receiver._RTCRtpReceiver__timestamp_mapper = _TimestampMapper()  # type: ignore[attr-defined]
+
     estimator = receiver._RTCRtpReceiver__remote_bitrate_estimator  # type: ignore[attr-defined]
     if isinstance(estimator, RemoteBitrateEstimator):
         # None: aiortc skips estimation (and REMB) altogether.

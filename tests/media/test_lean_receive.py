@@ -51,6 +51,8 @@ def video_receiver() -> tuple[RTCRtpReceiver, aiortc_seams._LeanReceive, list[En
     )
     receiver._RTCRtpReceiver__rtx_ssrc[RTX_SSRC] = MEDIA_SSRC  # type: ignore[attr-defined]
     receiver._RTCRtpReceiver__jitter_buffer = aiortc_seams._VideoBuffer()  # type: ignore[attr-defined]
+    receiver._RTCRtpReceiver__timestamp_mapper = aiortc_seams._TimestampMapper()  # type: ignore[attr-defined]
+
     receiver._RTCRtpReceiver__nack_generator = aiortc_seams._NackGenerator()  # type: ignore[attr-defined]
     receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
     frames: list[EncodedFrame] = []
