@@ -550,12 +550,15 @@ class _LeanReceive:
             return False
         stream = _CompiledStream(self, packet, codec, hook.audio_level_id())
         self.compiled[packet.ssrc] = stream
-        self._streams[packet.ssrc] = stream.inbound  # type: ignore[assignment]  # read as one
+        # aiortc's receiver reports and getStats read it as the stream's StreamStatistics.
+        self._streams[packet.ssrc] = stream.inbound  # type: ignore[assignment]
         hook.inbound[packet.ssrc] = stream.inbound
         stream.add(packet, statistics=True)
         return True
 
-    def deliver(self, stream: _CompiledStream, nack: bool, pli: bool, frames: Any) -> None:
+    def deliver(
+        self, stream: _CompiledStream, nack: bool, pli: bool, frames: list[_receive.Frame] | None
+    ) -> None:
         """What media/_receive.c left to Python for one packet: RTCP to send, frames."""
         receiver = self._receiver
         ssrc = stream.ssrc
@@ -637,7 +640,7 @@ class _CompiledStream:
         if result is not None:
             self.deliver(result)
 
-    def deliver(self, result: tuple[Any, Any, bool, bool, Any]) -> None:
+    def deliver(self, result: _receive.Result) -> None:
         self.lean.deliver(self, result[2], result[3], result[4])
 
 
@@ -723,7 +726,10 @@ class _DirectReceive:
         self._shortcut_protocol: Any = None
         self._srtp: pylibsrtp.Session | None = None  # the session _context is for
         self._context = 0
+        # The reader task's backlog (asyncio.Queue's deque): read directly, as a packet test
+        # it is a plain truth test, not a method call.
         self._waiting: collections.deque[Any] = connection._queue._queue  # type: ignore[attr-defined]
+
         self.packets = 0  # handled here rather than by aiortc's reader task
         self.rtcp_packets = 0
         self.inbound: dict[int, Any] = {}  # SSRC -> media._receive.InboundStream
