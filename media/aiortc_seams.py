@@ -353,6 +353,7 @@ def install_receiver_sink(
     sink: FrameSink,
     estimate_bandwidth: bool = True,
     compiled: bool = True,
+    counters: RelayCounters | None = None,
 ) -> None:
     """Make `receiver` hand its encoded frames to `sink` instead of decoding them.
 
@@ -374,7 +375,7 @@ def install_receiver_sink(
         receiver._RTCRtpReceiver__remote_bitrate_estimator = replacement  # type: ignore[attr-defined]
     if isinstance(getattr(receiver, "_RTCRtpReceiver__nack_generator", None), NackGenerator):
         receiver._RTCRtpReceiver__nack_generator = _NackGenerator()  # type: ignore[attr-defined]
-    lean = _LeanReceive(receiver, kind, sink, compiled)
+    lean = _LeanReceive(receiver, kind, sink, compiled, counters)
     setattr(receiver, _LEAN_ATTR, lean)
 
     async def handle_rtp_packet(packet: RtpPacket, arrival_time_ms: int) -> None:
@@ -439,9 +440,15 @@ class _LeanReceive:
     """
 
     def __init__(
-        self, receiver: RTCRtpReceiver, kind: Kind, sink: FrameSink, compiled: bool = False
+        self,
+        receiver: RTCRtpReceiver,
+        kind: Kind,
+        sink: FrameSink,
+        compiled: bool = False,
+        counters: RelayCounters | None = None,
     ) -> None:
         self._receiver = receiver
+        self._counters = counters if counters is not None else RelayCounters()
         self._kind: Kind = kind
         self._sink = sink
         state = {
@@ -562,6 +569,9 @@ class _LeanReceive:
         """What media/_receive.c left to Python for one packet: RTCP to send, frames."""
         receiver = self._receiver
         ssrc = stream.ssrc
+        handled = stream.inbound.packets  # counted in C; added up here, once per result
+        self._counters.packets_received_compiled += handled - stream.counted
+        stream.counted = handled
         if nack:
             run_now(receiver._send_rtcp_nack(ssrc, stream.inbound.missing()))
         if pli:
@@ -612,6 +622,8 @@ class _CompiledStream:
         video = codec.name == "VP8"
         self.lean = lean
         self.ssrc = packet.ssrc
+        self.counted = 0  # of inbound.packets, already added to the relay's counters
+
         self.codec = codec.mimeType.lower()
         self.inbound = _receive.InboundStream(
             owner=self,

@@ -60,9 +60,11 @@ class Forwarder:
         kind: Kind,
         codec: str,
         keyframes: KeyframeRequester | None,
+        counters: RelayCounters | None = None,
     ) -> None:
         self.publisher_id = publisher_id
         self.kind: Kind = kind
+        self.counters = counters if counters is not None else RelayCounters()
         self.codec = codec
         self.keyframes = keyframes  # None for audio
         self.muted = False
@@ -81,6 +83,8 @@ class Forwarder:
 
     def push(self, frame: EncodedFrame) -> None:
         self.frames += 1
+        self.counters.frames_received += 1
+
         self.bytes += len(frame.data)
         self.last_arrival = frame.arrival
         self.ssrc = frame.ssrc

@@ -60,7 +60,10 @@ class RelayCounters:
     """
 
     # totals, only ever increasing (Prometheus computes rates from them)
+    frames_received: int = 0  # encoded frames from publishers (relayed tracks)
+    packets_received_compiled: int = 0  # publishers' RTP packets handled by media/_receive.c
     frames_forwarded: int = 0  # encoded frames sent to subscribers and recorders
+
     packets_forwarded: int = 0  # their RTP packets (the publishers' packetisation)
     packets_compiled: int = 0  # of those, protected and sent by media/_fastpath.c
 

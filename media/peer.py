@@ -107,13 +107,14 @@ class PublisherPeer:
         keyframes = None
         if kind == "video":
             keyframes = KeyframeRequester(lambda: self._send_pli(kind))
-        forwarder = Forwarder(self.peer_id, kind, "", keyframes)
+        forwarder = Forwarder(self.peer_id, kind, "", keyframes, self.counters)
         aiortc_seams.install_receiver_sink(
             transceiver.receiver,
             kind,
             forwarder.push,
             self._estimate_bandwidth,
             compiled=self._compiled_receive,
+            counters=self.counters,
         )
 
         self._pending.append((transceiver, forwarder))

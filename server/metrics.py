@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 # The relay's totals (media.interfaces.RelayCounters): name (without _total), help, field.
 RELAY_TOTALS = [
+    (
+        "ecabinet_relay_frames_received",
+        "Encoded frames received from publishers (cameras, screens)",
+        "frames_received",
+    ),
+    (
+        "ecabinet_relay_packets_received_compiled",
+        "Publishers' RTP packets received by the compiled receive path (0: Python receives)",
+        "packets_received_compiled",
+    ),
     ("ecabinet_relay_frames_forwarded", "Encoded frames sent to viewers", "frames_forwarded"),
     (
         "ecabinet_relay_packets_forwarded",

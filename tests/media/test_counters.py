@@ -31,6 +31,12 @@ async def test_counters_follow_what_is_forwarded(
     assert (first.subscribers, first.forwarded_streams) == (1, 2)
     assert first.frames_forwarded >= 10
     assert first.packets_forwarded >= first.frames_forwarded  # a frame is one packet or more
+    assert first.frames_received >= first.frames_forwarded  # one viewer: each frame once at most
+    # media/_receive.c took the camera's packets, unless the relay was told to use Python.
+    if relay.settings.compiled_receive:
+        assert first.packets_received_compiled >= first.frames_received
+    else:
+        assert first.packets_received_compiled == 0
     assert first.keyframe_requests_upstream >= 1  # the hall started at a keyframe it asked for
 
     # The hall's screen asks for a keyframe (a browser does when its picture breaks).
@@ -47,6 +53,8 @@ async def test_counters_follow_what_is_forwarded(
     later = relay.counters()
     assert later.frames_forwarded > first.frames_forwarded
     assert later.packets_forwarded > first.packets_forwarded
+    assert later.frames_received > first.frames_received
+
 
     await relay.unpublish(ROOM, "commune-1")
     gone = relay.counters()

@@ -188,7 +188,14 @@ async def test_metrics_follow_the_relay_and_an_official_stops_sending(
         first["ecabinet_relay_packets_forwarded_total"]
         >= first["ecabinet_relay_frames_forwarded_total"]
     )
+    # Every frame the relay forwarded came in first, through the compiled receive path.
+    assert first["ecabinet_relay_frames_received_total"] > 10
+    assert (
+        first["ecabinet_relay_packets_received_compiled_total"]
+        >= first["ecabinet_relay_frames_received_total"]
+    )
     assert first['ecabinet_relay_keyframe_requests_total{direction="upstream"}'] >= 1
+
     assert 'ecabinet_relay_keyframe_requests_total{direction="from_viewers"}' in first
     for name in ("frames_dropped", "resyncs", "downgrades", "upgrades"):
         assert f"ecabinet_relay_{name}_total" in first
