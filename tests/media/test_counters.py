@@ -55,7 +55,6 @@ async def test_counters_follow_what_is_forwarded(
     assert later.packets_forwarded > first.packets_forwarded
     assert later.frames_received > first.frames_received
 
-
     await relay.unpublish(ROOM, "commune-1")
     gone = relay.counters()
     assert (gone.publishers, gone.published_tracks, gone.forwarded_streams) == (0, 0, 0)
