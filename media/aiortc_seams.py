@@ -94,6 +94,7 @@ from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from aiortc.rtp import (
     RTCP_PSFB_APP,
     RTP_HISTORY_SIZE,
+    HeaderExtensions,
     HeaderExtensionsMap,
     RtcpPsfbPacket,
     RtpPacket,
@@ -726,6 +727,18 @@ def _parse_rtp(data: bytes) -> tuple[RtpPacket, int, bytes | None] | None:
     return packet, profile, extension
 
 
+def _header_extensions(
+    extensions_map: HeaderExtensionsMap, profile: int, value: bytes
+) -> HeaderExtensions | None:
+    """The packet's header extensions as aiortc decodes them; None where aiortc's parser
+    fails (ValueError: truncated; struct.error: e.g. a 2-byte audio level), so that a
+    malformed packet is dropped rather than raising out of the socket's callback."""
+    try:
+        return extensions_map.get(profile, value)
+    except (ValueError, struct.error):
+        return None
+
+
 class _DirectReceive:
     """Stands in for `aioice.Connection.data_received` (and the pair's datagram_received)."""
 
@@ -792,7 +805,10 @@ class _DirectReceive:
             return True
         lean: _LeanReceive | None = getattr(receiver, _LEAN_ATTR, None)
         if extension is not None and (lean is None or lean.wants_extensions):
-            packet.extensions = self._extensions_map.get(profile, extension)
+            extensions = _header_extensions(self._extensions_map, profile, extension)
+            if extensions is None:
+                return True  # aiortc drops what it cannot parse
+            packet.extensions = extensions
         if lean is None:
             run_now(receiver._handle_rtp_packet(packet, arrival_time_ms=clock.current_ms()))
             return True

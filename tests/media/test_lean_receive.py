@@ -139,6 +139,31 @@ def test_the_lean_rtp_parser_agrees_with_aiortcs(data: bytes) -> None:
 
 
 @pytest.mark.parametrize(
+    ("profile", "value", "level"),
+    [
+        (0xBEDE, bytes.fromhex("10 85 00 00"), 5),  # id 1, one byte: VAD set, level 5
+        (0x1000, bytes.fromhex("01 01 85 00"), 5),  # the same, two-byte header
+        (0xBEDE, bytes.fromhex("13 85 00 00"), None),  # element of 4 bytes in 3: truncated
+        (0xBEDE, bytes.fromhex("11 85 05 00"), None),  # a 2-byte audio level: aiortc's unpack fails
+        (0x1000, bytes.fromhex("01 09 85 00"), None),  # two-byte header, truncated
+    ],
+)
+def test_malformed_header_extensions_drop_the_packet_instead_of_raising(
+    profile: int, value: bytes, level: int | None
+) -> None:
+    """What the direct path decodes for a receiver that reads extensions: where aiortc's
+    decoder raises (a hostile or broken sender), the packet is dropped, not an exception
+    out of the socket's callback for every such packet."""
+    extensions = HeaderExtensionsMap()
+    extensions._HeaderExtensionsMap__ids.audio_level = 1  # type: ignore[attr-defined]
+    decoded = aiortc_seams._header_extensions(extensions, profile, value)
+    if level is None:
+        assert decoded is None
+    else:
+        assert decoded is not None and decoded.audio_level == (True, level)
+
+
+@pytest.mark.parametrize(
     "payload",
     [
         b"\x10abc",  # no extension
