@@ -8,7 +8,8 @@
  *
  * libsrtp is not linked here: the caller passes the address of srtp_protect/srtp_unprotect
  * from pylibsrtp's own cffi module and the session's srtp_t, so both use the one libsrtp
- * the process already runs (media/fastpath.py checks the versions at start-up).
+ * the process already runs (media/aiortc_seams.py checks version and bytes at start-up).
+
  *
  * Packets the kernel does not take at once (EAGAIN, or any error) are returned, protected,
  * for the caller to give to the UDP transport, which buffers them or reports the error
@@ -257,7 +258,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "media._fastpath",
-    "SRTP protect and sendmmsg of forwarded RTP packets (see media/fastpath.py).", -1, methods,
+    "SRTP protect and sendmmsg of forwarded RTP packets (see aiortc_seams.DirectSender).", -1,
+    methods,
 };
 
 PyMODINIT_FUNC PyInit__fastpath(void) { return PyModule_Create(&module); }
