@@ -1,4 +1,4 @@
-/* The relay's per-packet work that Python cannot do cheaply: SRTP and the send syscall.
+/* The relay's per-packet send work that Python cannot do cheaply: SRTP and the syscall.
  *
  * send_frame() writes one forwarded frame to one subscriber: for each RTP payload it builds
  * the 12-byte RTP header, keeps the plain packet in the subscriber's NACK history, protects
@@ -6,10 +6,9 @@
  * sendmmsg(). In Python the same steps cost ~15 us per packet (struct, bytes concatenation,
  * pylibsrtp's cffi wrapper, the transport's sendto); here ~3 us, most of it the kernel's.
  *
- * libsrtp is not linked here: the caller passes the address of srtp_protect/srtp_unprotect
- * from pylibsrtp's own cffi module and the session's srtp_t, so both use the one libsrtp
+ * libsrtp is not linked here: the caller passes the address of srtp_protect from
+ * pylibsrtp's own cffi module and the session's srtp_t, so both use the one libsrtp
  * the process already runs (media/aiortc_seams.py checks version and bytes at start-up).
-
  *
  * Packets the kernel does not take at once (EAGAIN, or any error) are returned, protected,
  * for the caller to give to the UDP transport, which buffers them or reports the error
@@ -230,29 +229,11 @@ fail:
     return NULL;
 }
 
-/* unprotect(ctx, unprotect_fn, data) -> bytes, or None when libsrtp refuses the packet. */
-static PyObject *fp_unprotect(PyObject *self, PyObject *args) {
-    unsigned long long ctx_addr, fn_addr;
-    Py_buffer data;
-    if (!PyArg_ParseTuple(args, "KKy*", &ctx_addr, &fn_addr, &data)) return NULL;
-    if (data.len > BUF_SIZE) {
-        PyBuffer_Release(&data);
-        Py_RETURN_NONE;
-    }
-    int length = (int)data.len;
-    memcpy(buffers[0], data.buf, (size_t)length);
-    PyBuffer_Release(&data);
-    srtp_fn unprotect = (srtp_fn)(uintptr_t)fn_addr;
-    if (unprotect((void *)(uintptr_t)ctx_addr, buffers[0], &length) != 0) Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize((const char *)buffers[0], length);
-}
-
 static PyMethodDef methods[] = {
     {"sockaddr", fp_sockaddr, METH_VARARGS, "sockaddr(host, port) -> bytes"},
     {"send_frame", fp_send_frame, METH_VARARGS,
      "send_frame(fd, addr, ctx, protect, payload_type, ssrc, seq, timestamp, payloads, "
      "history) -> (next_seq, packets, octets, unsent)"},
-    {"unprotect", fp_unprotect, METH_VARARGS, "unprotect(ctx, fn, data) -> bytes | None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -368,7 +368,6 @@ def install_receiver_sink(
     buffer = _AudioBuffer() if kind == "audio" else _VideoBuffer()
     receiver._RTCRtpReceiver__jitter_buffer = buffer  # type: ignore[attr-defined]
     receiver._RTCRtpReceiver__timestamp_mapper = _TimestampMapper()  # type: ignore[attr-defined]
-
     estimator = receiver._RTCRtpReceiver__remote_bitrate_estimator  # type: ignore[attr-defined]
     if isinstance(estimator, RemoteBitrateEstimator):
         # None: aiortc skips estimation (and REMB) altogether.
@@ -624,7 +623,6 @@ class _CompiledStream:
         self.lean = lean
         self.ssrc = packet.ssrc
         self.counted = 0  # of inbound.packets, already added to the relay's counters
-
         self.codec = codec.mimeType.lower()
         self.inbound = _receive.InboundStream(
             owner=self,
@@ -782,8 +780,11 @@ class _DirectReceive:
             self._rtcp(srtp, data)
             return True
         self.packets += 1
-        if _receive is None:
-            plain = self._unprotect(srtp, data)
+        if _receive is None:  # no compiler at install: pylibsrtp, then the Python path
+            try:
+                plain = srtp.unprotect(data)
+            except pylibsrtp.Error:
+                plain = None
         else:
             if srtp is not self._srtp:
                 self._srtp, self._context = srtp, _srtp_functions.context(srtp)
@@ -826,16 +827,6 @@ class _DirectReceive:
             return
         self.rtcp_packets += 1
         run_now(self._dtls._handle_rtcp_data(plain))
-
-    def _unprotect(self, srtp: pylibsrtp.Session, data: bytes) -> bytes | None:
-        if _fastpath is None:
-            try:
-                return srtp.unprotect(data)
-            except pylibsrtp.Error:
-                return None
-        if srtp is not self._srtp:
-            self._srtp, self._context = srtp, _srtp_functions.context(srtp)
-        return _fastpath.unprotect(self._context, _srtp_functions.unprotect, data)
 
     def _shortcut_pair(self) -> None:
         """Skip aioice's STUN parse attempt too, on the pair that carries the media."""
@@ -914,10 +905,11 @@ _DTLS_CONNECTED = DtlsState.CONNECTED
 
 
 class _SrtpFunctions:
-    """libsrtp's protect/unprotect and a session's srtp_t, as addresses for media._fastpath.
+    """libsrtp's protect/unprotect and a session's srtp_t, as addresses for the C modules.
 
-    They come from pylibsrtp's cffi module, so the compiled helper calls the very libsrtp
-    (and sessions) aiortc uses; checked end to end by `_check_fastpath` at start-up.
+    They come from pylibsrtp's cffi module, so the compiled modules call the very libsrtp
+    (and sessions) aiortc uses; checked end to end by `_check_fastpath` and
+    `_check_compiled_receive` at start-up.
     """
 
     def __init__(self) -> None:
@@ -965,9 +957,8 @@ class DirectSender:
     pair's UDP socket, synchronously: in media/_fastpath.c (one call and one sendmmsg per
     frame) when it is built, through the UDP transport's sendto otherwise, and always
     through the transport once it holds packets the kernel could not take (order is kept).
-    The RTCRtpSender stays in charge of RTCP: its
-
-    sender reports read the counters updated here, and its NACK handling is pointed at
+    The RTCRtpSender stays in charge of RTCP: its sender reports read the counters updated
+    here, and its NACK handling is pointed at
     this sender's own history.
     """
 
@@ -1014,7 +1005,6 @@ class DirectSender:
             if pair is not None and transport is not None and not transport.is_closing():
                 self._payload_type = self._transceiver._codecs[0].payloadType or 0
                 self._cached = self._new_route(transport, pair.remote_addr, dtls)
-
         return self._cached
 
     def _new_route(self, transport: Any, addr: tuple[str, int], dtls: RTCDtlsTransport) -> _Route:
@@ -1321,16 +1311,13 @@ def _check_fastpath() -> None:
             history,
         )
         received = [sock.recv(2048), sock.recv(2048)]
-    unprotected = [
-        _fastpath.unprotect(_srtp_functions.context(inbound), _srtp_functions.unprotect, p)
-        for p in received
-    ]
+    unprotected = [inbound.unprotect(p) for p in received]
     _require(
         result == (1, 2, 10, None)
         and received == [theirs.protect(p) for p in plain]
         and history == [plain[1], None, None, plain[0]]
         and unprotected == plain,
-        "media._fastpath does not protect, send and unprotect as pylibsrtp does",
+        "media._fastpath does not protect and send as pylibsrtp does",
     )
 
 

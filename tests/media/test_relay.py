@@ -128,6 +128,26 @@ async def test_publisher_reaches_two_subscribers_with_frames_unchanged(
         assert counters.packets_compiled == 0
 
 
+async def test_a_build_without_a_compiler_relays_in_python(
+    relay: Relay,
+    events: Events,
+    peers: list[Camera | Screen],
+    clip: Clip,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without media/_fastpath.c and media/_receive.c (no C compiler at install, simulated:
+    the modules did not import), pylibsrtp and Python do their work, frames unchanged."""
+    monkeypatch.setattr(aiortc_seams, "_fastpath", None)
+    monkeypatch.setattr(aiortc_seams, "_receive", None)
+    site = await camera(relay, peers, clip, "commune-1")
+    hall = await screen(relay, events, peers, "hall", ("commune-1", "video"))
+    await until(lambda: len(hall.frames["video"]) >= 10, what="video at the hall")
+    assert is_run_of([f.data for f in hall.frames["video"]], site.sent)
+    counters = relay.counters()
+    assert counters.packets_forwarded > 0 and counters.frames_received > 0
+    assert counters.packets_compiled == counters.packets_received_compiled == 0
+
+
 async def test_direct_send_stops_when_the_viewers_socket_closes_before_dtls_knows(
     relay: Relay, events: Events, peers: list[Camera | Screen], clip: Clip
 ) -> None:
